@@ -1,0 +1,32 @@
+/**
+ * A launched isolate that runs one thread: a worker_thread or a child process. The run controller
+ * sees only this interface, whatever the transport underneath.
+ */
+import type { CdpSession } from "../cdp/session.js";
+import type { RunnerEvent } from "../protocol/messages.js";
+
+/** How a target ended without its runner reporting it. */
+export interface TargetExit {
+  /** e.g. "process exited with code 7", "worker crashed: RangeError: ..." */
+  detail: string;
+  /** A thrown error's stack, when the isolate died of an uncaught exception. */
+  stack?: string;
+}
+
+/** Callbacks a target reports to. Each is called at most as often as it happens, in order. */
+export interface TargetListener {
+  runner(event: RunnerEvent): void;
+  exit(exit: TargetExit): void;
+}
+
+/** One isolate under control. */
+export interface ThreadTarget {
+  readonly thread: string;
+  readonly kind: "worker" | "process";
+  /** CDP session to the isolate's inspector. */
+  readonly session: CdpSession;
+  /** Tells the runtime to import the thread module; call after the Debugger domain is enabled. */
+  go(): void;
+  /** Ends the isolate and releases everything it holds. Idempotent; resolves once it is gone. */
+  dispose(): Promise<void>;
+}

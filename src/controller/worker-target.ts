@@ -1,0 +1,101 @@
+/**
+ * Launches a thread in a worker_thread and connects to its inspector through the {@link WorkerHub}.
+ * The state is structured-cloned into the worker, so SharedArrayBuffers are shared.
+ */
+import { Worker } from "node:worker_threads";
+import { CdpSession } from "../cdp/session.js";
+import type { ThreadLaunch } from "../protocol/messages.js";
+import type { RunnerEvent } from "../protocol/messages.js";
+import { WorkerHub } from "./worker-hub.js";
+import type { TargetListener, ThreadTarget } from "./thread-target.js";
+import type { OutputSink } from "./output.js";
+
+const WORKER_ENTRY = new URL("../runtime/worker-entry.mjs", import.meta.url);
+let serial = 0;
+
+/** A worker_thread running one thread. */
+export class WorkerTarget implements ThreadTarget {
+  readonly thread: string;
+  readonly kind = "worker" as const;
+  readonly session: CdpSession;
+  readonly #worker: Worker;
+  readonly #exited: Promise<void>;
+  #hasExited = false;
+  #disposed = false;
+
+  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>) {
+    this.thread = thread;
+    this.#worker = worker;
+    this.session = session;
+    this.#exited = exited;
+  }
+
+  /** Starts the worker and resolves once its inspector is attached (before any user code loads). */
+  static async launch(launch: ThreadLaunch, state: unknown, listener: TargetListener, output: OutputSink): Promise<WorkerTarget> {
+    const hub = await WorkerHub.acquire();
+    const name = `interlace:${process.pid}:${++serial}:${launch.thread}`;
+    const expected = hub.expect(name);
+    let worker: Worker;
+    try {
+      worker = new Worker(WORKER_ENTRY, {
+        name,
+        workerData: { launch, state },
+        stdout: true,
+        stderr: true,
+      });
+    } catch (error) {
+      expected.cancel();
+      WorkerHub.release();
+      throw error;
+    }
+    output.attach(launch.thread, worker.stdout, worker.stderr);
+    let sawRunnerEnd = false;
+    worker.on("message", (event: RunnerEvent) => {
+      if (event.type !== "export-missing" && event.type !== "load-failed") sawRunnerEnd = true;
+      listener.runner(event);
+    });
+    let uncaught: Error | undefined;
+    worker.on("error", (error: Error) => {
+      uncaught = error;
+    });
+    let target: WorkerTarget | undefined;
+    const exited = new Promise<void>((resolve) => {
+      worker.once("exit", (code) => {
+        if (target) target.#hasExited = true;
+        if (uncaught) {
+          listener.exit({ detail: `uncaught ${uncaught.name}: ${uncaught.message}`, stack: uncaught.stack ?? String(uncaught) });
+        } else if (!sawRunnerEnd) {
+          listener.exit({ detail: `the worker exited with code ${code} (process.exit() in a worker ends that worker)` });
+        }
+        resolve();
+      });
+    });
+    const transport = await Promise.race([expected.transport, exited.then(() => null)]);
+    if (!transport) {
+      expected.cancel();
+      WorkerHub.release();
+      throw new Error(`worker for thread ${launch.thread} exited before its inspector attached`);
+    }
+    const session = new CdpSession(transport, `thread "${launch.thread}" (worker)`);
+    target = new WorkerTarget(launch.thread, worker, session, exited);
+    return target;
+  }
+
+  go(): void {
+    this.#worker.postMessage("go");
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return this.#exited;
+    this.#disposed = true;
+    // A worker paused at a breakpoint does not terminate: disabling the debugger resumes it (and
+    // removes every breakpoint, so it cannot pause again). The message is queued before the
+    // termination request and the worker's pause loop handles it. Never message a worker that has
+    // exited (see worker-entry.mjs), and never wait for the reply.
+    if (!this.#hasExited && !this.session.closed) this.session.send("Debugger.disable").catch(() => {});
+    await this.#worker.terminate();
+    await this.#exited;
+    this.session.close();
+    WorkerHub.release();
+  }
+}

@@ -1,0 +1,215 @@
+/**
+ * Every error interlace throws is an {@link InterlaceError} with a stable `code`.
+ *
+ * Two categories matter to callers (and map to CLI exit codes):
+ * - `input`: bad input, rejected before any thread function runs (exit code 2);
+ * - `fault`: something went wrong while threads ran (exit code 3).
+ *
+ * Expected outcomes (an invariant that does not hold) are results, never errors.
+ */
+
+/** Whether an error is the user's input being rejected or a fault during the run. */
+export type ErrorCategory = "input" | "fault";
+
+/** Base class of every error raised by interlace. */
+export class InterlaceError extends Error {
+  /** Stable machine-readable code, e.g. `E_UNKNOWN_MARKER`. */
+  readonly code: string;
+  /** `input` (rejected before running, exit 2) or `fault` (runtime, exit 3). */
+  readonly category: ErrorCategory;
+
+  constructor(code: string, category: ErrorCategory, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+    this.category = category;
+  }
+}
+
+// ---------------------------------------------------------------- input errors
+
+/** A schedule string or file could not be parsed. */
+export class ScheduleSyntaxError extends InterlaceError {
+  constructor(message: string) {
+    super("E_SCHEDULE_SYNTAX", "input", message);
+  }
+}
+
+/** A schedule names a thread the scenario does not define. */
+export class UnknownThreadError extends InterlaceError {
+  readonly thread: string;
+  constructor(thread: string, known: readonly string[], where: string) {
+    super(
+      "E_UNKNOWN_THREAD",
+      "input",
+      `${where} names thread "${thread}", which the scenario does not define. ` +
+        `Known threads: ${known.map((t) => `"${t}"`).join(", ") || "(none)"}.`,
+    );
+    this.thread = thread;
+  }
+}
+
+/** A schedule names a marker that appears in no source traced by that thread. */
+export class UnknownMarkerError extends InterlaceError {
+  readonly thread: string;
+  readonly marker: string;
+  constructor(thread: string, marker: string, known: readonly string[], where: string) {
+    const hint = known.length
+      ? `Markers found in the sources thread "${thread}" loaded: ${known.join(", ")}.`
+      : `Thread "${thread}" loaded no source with an "// interlace: <name>" comment.`;
+    super(
+      "E_UNKNOWN_MARKER",
+      "input",
+      `${where} uses marker "${marker}" for thread "${thread}", but no traced source of that thread contains ` +
+        `"// interlace: ${marker}". ${hint} Check the spelling, or add the comment before the statement to gate.`,
+    );
+    this.thread = thread;
+    this.marker = marker;
+  }
+}
+
+/** Two threads were registered under one name. */
+export class DuplicateThreadError extends InterlaceError {
+  constructor(thread: string) {
+    super("E_DUPLICATE_THREAD", "input", `Thread name "${thread}" is used twice. Give every thread a distinct name.`);
+  }
+}
+
+/** A scenario, thread spec or option is malformed. */
+export class ScenarioError extends InterlaceError {
+  constructor(message: string) {
+    super("E_SCENARIO_INVALID", "input", message);
+  }
+}
+
+/** The module a thread should run (or the scenario module) does not exist. */
+export class ModuleNotFoundError extends InterlaceError {
+  constructor(what: string, path: string) {
+    super("E_MODULE_NOT_FOUND", "input", `${what} not found: ${path}. Check the path (thread modules are best given as new URL("./file.ts", import.meta.url)).`);
+  }
+}
+
+/** The module loaded but does not export the requested function. */
+export class ExportNotFoundError extends InterlaceError {
+  constructor(thread: string, modulePath: string, exportName: string, available: readonly string[]) {
+    super(
+      "E_EXPORT_NOT_FOUND",
+      "input",
+      `Thread "${thread}": ${modulePath} has no exported function "${exportName}". ` +
+        `Exports found: ${available.length ? available.join(", ") : "(none)"}.`,
+    );
+  }
+}
+
+/** Importing a thread's module threw (syntax error, top-level exception). */
+export class ModuleLoadError extends InterlaceError {
+  constructor(thread: string, modulePath: string, detail: string) {
+    super("E_MODULE_LOAD", "input", `Thread "${thread}": importing ${modulePath} failed before the thread started:\n${detail}`);
+  }
+}
+
+/** The state returned by `setup()` cannot be sent to a thread. */
+export class StateTransferError extends InterlaceError {
+  constructor(thread: string, kind: string, detail: string) {
+    super(
+      "E_STATE_NOT_TRANSFERABLE",
+      "input",
+      `The state returned by setup() cannot be passed to ${kind} thread "${thread}": ${detail}. ` +
+        (kind === "process"
+          ? "Processes receive a serialised copy: share files, database paths, ports or URLs instead of memory."
+          : "Workers receive a structured clone: use plain data and SharedArrayBuffers."),
+    );
+  }
+}
+
+/** A scenario module could not be loaded or has no scenario as its default export. */
+export class ScenarioLoadError extends InterlaceError {
+  constructor(path: string, detail: string) {
+    super("E_SCENARIO_LOAD", "input", `Cannot use ${path} as a scenario: ${detail}`);
+  }
+}
+
+/** Command-line usage error. */
+export class UsageError extends InterlaceError {
+  constructor(message: string) {
+    super("E_USAGE", "input", message);
+  }
+}
+
+// ---------------------------------------------------------------- runtime faults
+
+/** A thread's function threw or rejected. */
+export class ThreadError extends InterlaceError {
+  readonly thread: string;
+  /** The thread's error stack, source-mapped to original files. */
+  readonly threadStack: string;
+  constructor(thread: string, threadStack: string) {
+    super("E_THREAD_THREW", "fault", `Thread "${thread}" threw:\n${indent(threadStack)}`);
+    this.thread = thread;
+    this.threadStack = threadStack;
+  }
+}
+
+/** A target isolate exited or crashed before its thread function finished. */
+export class TargetExitedError extends InterlaceError {
+  readonly thread: string;
+  constructor(thread: string, detail: string) {
+    super("E_TARGET_EXITED", "fault", `Thread "${thread}" ended before its function returned: ${detail}.`);
+    this.thread = thread;
+  }
+}
+
+/** Every live thread is paused and none can take the next step. */
+export class ScheduleStallError extends InterlaceError {
+  constructor(message: string) {
+    super("E_SCHEDULE_STALL", "fault", message);
+  }
+}
+
+/** The next step belongs to a thread that has already finished. */
+export class StepThreadFinishedError extends InterlaceError {
+  constructor(message: string) {
+    super("E_STEP_THREAD_FINISHED", "fault", message);
+  }
+}
+
+/** A thread ran longer than the timeout without reaching a marker or finishing. */
+export class TimeoutError extends InterlaceError {
+  constructor(message: string) {
+    super("E_TIMEOUT", "fault", message);
+  }
+}
+
+/** `setup()` or `teardown()` of a scenario threw. */
+export class ScenarioHookError extends InterlaceError {
+  constructor(hook: string, cause: unknown) {
+    super("E_HOOK_THREW", "fault", `The scenario's ${hook}() threw: ${describeError(cause)}`, { cause });
+  }
+}
+
+/** Something outside interlace resumed a thread (a second debugger): the run is no longer deterministic. */
+export class DeterminismLostError extends InterlaceError {
+  constructor(message: string) {
+    super("E_DETERMINISM_LOST", "fault", message);
+  }
+}
+
+/** The inspector channel to a target failed. */
+export class InspectorError extends InterlaceError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_INSPECTOR", "fault", message, options);
+  }
+}
+
+/** Renders any thrown value as one line of text. */
+export function describeError(value: unknown): string {
+  if (value instanceof Error) return `${value.name}: ${value.message}`;
+  return String(value);
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((line) => `    ${line}`)
+    .join("\n");
+}

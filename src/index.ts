@@ -1,0 +1,16 @@
+/**
+ * interlace: deterministic concurrency testing for Node.js.
+ * @packageDocumentation
+ */
+export { defineScenario, isScenario, thread } from "./scenario.js";
+export type { Scenario, ScenarioDefinition, ThreadSpec, ProcessOptions } from "./scenario.js";
+export { Schedule, Step } from "./engine/schedule.js";
+export type { StepLike } from "./engine/schedule.js";
+export type { TraceEntry, Where } from "./engine/schedule-run.js";
+export { TraceExecutor } from "./trace-executor.js";
+export type { RunResult, TraceExecutorOptions, WaitHooks } from "./trace-executor.js";
+export { TraceFilter } from "./markers/index.js";
+export type { TraceFilterOptions } from "./markers/index.js";
+export * from "./errors.js";
+export { SCHEDULE_FORMAT_VERSION } from "./protocol/schedule-format.js";
+export type { ScheduleJSON, StepJSON } from "./protocol/schedule-format.js";

@@ -1,0 +1,50 @@
+// @ts-check
+/**
+ * Agent worker inside a child process: relays CDP between the controller (over the inherited
+ * fd 3, a Unix socketpair) and an inspector session on the child's main thread, and forwards
+ * runner events. No TCP port is opened. If the controller goes away, the child ends itself.
+ */
+import { Session } from "node:inspector";
+import { Socket } from "node:net";
+import { parentPort } from "node:worker_threads";
+import { LineReader } from "./line-reader.mjs";
+
+const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
+const session = new Session();
+session.connectToMainThread();
+const channel = new Socket({ fd: 3, readable: true, writable: true });
+channel.setEncoding("utf8");
+
+session.on("inspectorNotification", (notification) => {
+  channel.write(`C${JSON.stringify(notification)}\n`);
+});
+
+const reader = new LineReader((line) => {
+  const kind = line[0];
+  const body = line.slice(1);
+  if (kind === "C") {
+    const { id, method, params } = JSON.parse(body);
+    session.post(method, params, (error, result) => {
+      const reply = error ? { id, error: { code: -32000, message: error.message } } : { id, result };
+      channel.write(`C${JSON.stringify(reply)}\n`);
+    });
+  } else if (kind === "S") {
+    port.postMessage(JSON.parse(body));
+  }
+});
+channel.on("data", (chunk) => reader.push(String(chunk)));
+
+port.on("message", (event) => {
+  channel.write(`R${JSON.stringify(event)}\n`);
+});
+
+function shutdown() {
+  try {
+    session.disconnect();
+  } catch {}
+  port.postMessage("exit");
+  // The main thread may be stuck in user code: do not outlive the controller for long.
+  setTimeout(() => process.kill(process.pid, "SIGKILL"), 1000);
+}
+channel.on("close", shutdown);
+channel.on("error", () => {});

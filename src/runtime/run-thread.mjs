@@ -1,0 +1,83 @@
+// @ts-check
+/**
+ * Isolate side of every worker and process thread: load the module, stop at the ready point so
+ * the controller can arm markers, call the export, report how it ended.
+ */
+import { fileURLToPath } from "node:url";
+import { dirname, sep } from "node:path";
+
+const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
+
+/**
+ * @param {import("../protocol/messages.js").ThreadLaunch} launch
+ * @param {unknown} state
+ * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
+ */
+export async function runThread(launch, state, post) {
+  process.setSourceMapsEnabled(true);
+  if (launch.useTsx) await registerTsx();
+  /** @type {Record<string, unknown>} */
+  let mod;
+  try {
+    mod = await import(launch.moduleUrl);
+  } catch (error) {
+    post({ type: "load-failed", detail: formatError(error) });
+    return;
+  }
+  const fn = pickExport(mod, launch.exportName);
+  if (typeof fn !== "function") {
+    post({ type: "export-missing", available: listExports(mod) });
+    return;
+  }
+  interlaceThreadReady();
+  try {
+    await fn(state, ...launch.args);
+  } catch (error) {
+    post({ type: "threw", stack: formatError(error) });
+    return;
+  }
+  post({ type: "returned" });
+}
+
+/** The ready point: the controller arms markers while the thread is paused here. */
+function interlaceThreadReady() {
+  // eslint-disable-next-line no-debugger
+  debugger;
+}
+
+async function registerTsx() {
+  const [esm, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
+  esm.register();
+  cjs.register();
+}
+
+/**
+ * @param {Record<string, unknown>} mod
+ * @param {string} name
+ */
+function pickExport(mod, name) {
+  if (typeof mod[name] === "function") return mod[name];
+  const cjs = mod.default;
+  if (cjs && typeof cjs === "object" && typeof (/** @type {Record<string, unknown>} */ (cjs))[name] === "function") {
+    return (/** @type {Record<string, unknown>} */ (cjs))[name];
+  }
+  return undefined;
+}
+
+/** @param {Record<string, unknown>} mod */
+function listExports(mod) {
+  const names = new Set(Object.keys(mod).filter((k) => k !== "default" && k !== "module.exports"));
+  const cjs = mod.default;
+  if (cjs && typeof cjs === "object") for (const k of Object.keys(cjs)) names.add(k);
+  else if (typeof cjs === "function") names.add("default");
+  return [...names].sort();
+}
+
+/** @param {unknown} error */
+export function formatError(error) {
+  if (!(error instanceof Error) || typeof error.stack !== "string") return String(error);
+  return error.stack
+    .split("\n")
+    .filter((line) => !line.includes(RUNTIME_DIR) && !line.includes("node:internal/"))
+    .join("\n");
+}

@@ -1,0 +1,165 @@
+/**
+ * `TraceExecutor`: forces one interleaving, given as a {@link Schedule} of marker steps, on the
+ * threads of a scenario, then checks the invariant. Mirrors the Python original's
+ * `TraceExecutor(schedule).run(...)`:
+ *
+ * ```ts
+ * const result = await new TraceExecutor("t1:read t2:read t1:write t2:write").run(scenario);
+ * // or, thread by thread:
+ * const executor = new TraceExecutor(schedule);
+ * executor.run("t1", thread.worker(url, "transfer", [50]));
+ * executor.run("t2", thread.worker(url, "transfer", [50]));
+ * const result = await executor.wait({ setup, invariant });
+ * ```
+ */
+import type { Writable } from "node:stream";
+import { serialize } from "node:v8";
+import { DuplicateThreadError, ScenarioError, ScenarioHookError, StateTransferError, UnknownThreadError, describeError } from "./errors.js";
+import { Schedule, type StepLike } from "./engine/schedule.js";
+import type { TraceEntry } from "./engine/schedule-run.js";
+import { OutputSink } from "./controller/output.js";
+import { clock } from "./controller/clock.js";
+import { runSchedule, type PreparedThread } from "./controller/schedule-controller.js";
+import { checkScenario, checkThread, checkThreadModules, type ScenarioDefinition, type ThreadSpec } from "./scenario.js";
+
+/** Options of a {@link TraceExecutor}. */
+export interface TraceExecutorOptions {
+  /** Milliseconds a thread may run without reaching its next marker or finishing (default 10 000). */
+  timeout?: number;
+  /** Packages under node_modules whose markers count too (picomatch globs on package names). */
+  tracePackages?: readonly string[];
+  /** Where threads' stdout goes (default: this process's stdout). */
+  stdout?: Writable;
+  /** Where threads' stderr goes (default: this process's stderr). */
+  stderr?: Writable;
+}
+
+/** The outcome of one forced interleaving. */
+export interface RunResult<S = unknown> {
+  /** True when the invariant held (or the scenario has none). */
+  invariantHolds: boolean;
+  /** Why it did not hold: `"invariant returned false"` or the message the invariant threw. */
+  invariantFailure: string | undefined;
+  /** The state after the run (SharedArrayBuffers reflect the workers' writes). */
+  state: S;
+  schedule: Schedule;
+  /** Each step taken, with the original source position of its marker. */
+  trace: TraceEntry[];
+  /** Marker problems that did not stop the run. */
+  warnings: string[];
+  timings: { setupMs: number; startupMs: number; scheduleMs: number; totalMs: number };
+}
+
+/** Hooks for the thread-by-thread form ({@link TraceExecutor.wait}). */
+export type WaitHooks<S> = Omit<ScenarioDefinition<S>, "threads">;
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const TS_EXTENSION = /\.[cm]?tsx?$/;
+
+/** Runs threads under one schedule. */
+export class TraceExecutor {
+  readonly schedule: Schedule;
+  readonly #options: TraceExecutorOptions;
+  readonly #threads = new Map<string, ThreadSpec>();
+
+  constructor(schedule: Schedule | string | Iterable<StepLike>, options: TraceExecutorOptions = {}) {
+    this.schedule = schedule instanceof Schedule ? schedule : typeof schedule === "string" ? Schedule.parse(schedule) : new Schedule(schedule);
+    if (options.timeout !== undefined && !(Number.isFinite(options.timeout) && options.timeout > 0)) {
+      throw new ScenarioError(`timeout must be a positive number of milliseconds, got ${String(options.timeout)}.`);
+    }
+    this.#options = options;
+  }
+
+  /** Runs a whole scenario under the schedule. */
+  run<S>(scenario: ScenarioDefinition<S>): Promise<RunResult<S>>;
+  /** Registers one thread (Python style); start them all with {@link wait}. */
+  run(name: string, spec: ThreadSpec): this;
+  run<S>(scenarioOrName: ScenarioDefinition<S> | string, spec?: ThreadSpec): Promise<RunResult<S>> | this {
+    if (typeof scenarioOrName === "string") {
+      checkThread(scenarioOrName, spec);
+      if (this.#threads.has(scenarioOrName)) throw new DuplicateThreadError(scenarioOrName);
+      this.#threads.set(scenarioOrName, spec);
+      return this;
+    }
+    return this.#execute(scenarioOrName);
+  }
+
+  /** Runs the threads registered with `run(name, spec)`. */
+  wait<S>(hooks: WaitHooks<S> = {}): Promise<RunResult<S>> {
+    return this.#execute({ ...hooks, threads: Object.fromEntries(this.#threads) });
+  }
+
+  async #execute<S>(scenario: ScenarioDefinition<S>): Promise<RunResult<S>> {
+    const t0 = clock.now();
+    checkScenario(scenario);
+    const names = Object.keys(scenario.threads);
+    for (const step of this.schedule.steps) {
+      if (!scenario.threads[step.thread]) throw new UnknownThreadError(step.thread, names, "The schedule");
+    }
+    checkThreadModules(scenario.threads);
+
+    const state = await runHook("setup", () => scenario.setup?.()) as S;
+    try {
+      const threads = names.map((name) => prepare(name, scenario.threads[name]!, state));
+      const t1 = clock.now();
+      const outcome = await runSchedule(threads, state, this.schedule, {
+        timeoutMs: this.#options.timeout ?? DEFAULT_TIMEOUT_MS,
+        output: new OutputSink(this.#options.stdout, this.#options.stderr),
+        tracePackages: this.#options.tracePackages ?? [],
+      });
+      const verdict = await checkInvariant(scenario, state);
+      return {
+        ...verdict,
+        state,
+        schedule: this.schedule,
+        trace: outcome.trace,
+        warnings: outcome.warnings,
+        timings: { setupMs: t1 - t0, startupMs: outcome.startupMs, scheduleMs: outcome.scheduleMs, totalMs: clock.now() - t0 },
+      };
+    } finally {
+      if (scenario.teardown) await runHook("teardown", () => scenario.teardown!(state));
+    }
+  }
+}
+
+function prepare(name: string, spec: ThreadSpec, state: unknown): PreparedThread {
+  checkTransferable(name, spec, state);
+  const launch = {
+    thread: name,
+    moduleUrl: spec.module,
+    exportName: spec.exportName,
+    args: [...spec.args],
+    useTsx: TS_EXTENSION.test(new URL(spec.module).pathname),
+  };
+  return spec.processOptions ? { kind: spec.kind, launch, processOptions: spec.processOptions } : { kind: spec.kind, launch };
+}
+
+/** Rejects state and arguments that cannot reach the thread, before anything is launched. */
+function checkTransferable(name: string, spec: ThreadSpec, state: unknown): void {
+  try {
+    if (spec.kind === "process") serialize([state, spec.args]);
+    else structuredClone([state, spec.args]);
+  } catch (error) {
+    throw new StateTransferError(name, spec.kind, describeError(error));
+  }
+}
+
+async function checkInvariant<S>(scenario: ScenarioDefinition<S>, state: S): Promise<{ invariantHolds: boolean; invariantFailure: string | undefined }> {
+  if (!scenario.invariant) return { invariantHolds: true, invariantFailure: undefined };
+  try {
+    const verdict = await scenario.invariant(state);
+    return verdict === false
+      ? { invariantHolds: false, invariantFailure: "invariant returned false" }
+      : { invariantHolds: true, invariantFailure: undefined };
+  } catch (error) {
+    return { invariantHolds: false, invariantFailure: `invariant threw ${describeError(error)}` };
+  }
+}
+
+async function runHook<T>(hook: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new ScenarioHookError(hook, error);
+  }
+}
