@@ -13,13 +13,13 @@
  * ```
  */
 import type { Writable } from "node:stream";
-import { serialize } from "node:v8";
-import { DuplicateThreadError, ScenarioError, ScenarioHookError, StateTransferError, UnknownThreadError, describeError } from "./errors.js";
+import { DuplicateThreadError, ScenarioError, ScenarioHookError, UnknownThreadError, describeError } from "./errors.js";
 import { Schedule, type StepLike } from "./engine/schedule.js";
 import type { TraceEntry } from "./engine/schedule-run.js";
 import { OutputSink } from "./controller/output.js";
 import { clock } from "./controller/clock.js";
 import { runSchedule, type PreparedThread } from "./controller/schedule-controller.js";
+import { checkTransferable } from "./controller/transfer-check.js";
 import { checkScenario, checkThread, checkThreadModules, type ScenarioDefinition, type ThreadSpec } from "./scenario.js";
 
 /** Options of a {@link TraceExecutor}. */
@@ -99,6 +99,7 @@ export class TraceExecutor {
     checkThreadModules(scenario.threads);
 
     const state = await runHook("setup", () => scenario.setup?.()) as S;
+    let failed = false;
     try {
       const threads = names.map((name) => prepare(name, scenario.threads[name]!, state));
       const t1 = clock.now();
@@ -116,14 +117,19 @@ export class TraceExecutor {
         warnings: outcome.warnings,
         timings: { setupMs: t1 - t0, startupMs: outcome.startupMs, scheduleMs: outcome.scheduleMs, totalMs: clock.now() - t0 },
       };
+    } catch (error) {
+      failed = true;
+      if (scenario.teardown) await teardownAfterFailure(scenario.teardown, state, error);
+      throw error;
     } finally {
-      if (scenario.teardown) await runHook("teardown", () => scenario.teardown!(state));
+      if (!failed && scenario.teardown) await runHook("teardown", () => scenario.teardown!(state));
     }
   }
 }
 
 function prepare(name: string, spec: ThreadSpec, state: unknown): PreparedThread {
-  checkTransferable(name, spec, state);
+  checkTransferable(name, spec.kind, state);
+  checkTransferable(name, spec.kind, spec.args, "args");
   const launch = {
     thread: name,
     moduleUrl: spec.module,
@@ -132,16 +138,6 @@ function prepare(name: string, spec: ThreadSpec, state: unknown): PreparedThread
     useTsx: TS_EXTENSION.test(new URL(spec.module).pathname),
   };
   return spec.processOptions ? { kind: spec.kind, launch, processOptions: spec.processOptions } : { kind: spec.kind, launch };
-}
-
-/** Rejects state and arguments that cannot reach the thread, before anything is launched. */
-function checkTransferable(name: string, spec: ThreadSpec, state: unknown): void {
-  try {
-    if (spec.kind === "process") serialize([state, spec.args]);
-    else structuredClone([state, spec.args]);
-  } catch (error) {
-    throw new StateTransferError(name, spec.kind, describeError(error));
-  }
 }
 
 async function checkInvariant<S>(scenario: ScenarioDefinition<S>, state: S): Promise<{ invariantHolds: boolean; invariantFailure: string | undefined }> {
@@ -153,6 +149,15 @@ async function checkInvariant<S>(scenario: ScenarioDefinition<S>, state: S): Pro
       : { invariantHolds: true, invariantFailure: undefined };
   } catch (error) {
     return { invariantHolds: false, invariantFailure: `invariant threw ${describeError(error)}` };
+  }
+}
+
+/** Runs teardown after a failed run; if it throws too, the run's error stays the one reported. */
+async function teardownAfterFailure<S>(teardown: (state: S) => void | Promise<void>, state: S, runError: unknown): Promise<void> {
+  try {
+    await teardown(state);
+  } catch (error) {
+    if (runError instanceof Error) runError.message += `\n(The scenario's teardown() also threw: ${describeError(error)})`;
   }
 }
 

@@ -6,6 +6,8 @@
 import type { Readable, Writable } from "node:stream";
 
 const TAIL_BYTES = 4096;
+/** Node prints this at exit while an inspector session is attached (always, under interlace). */
+const INSPECTOR_NOTICE = /^Waiting for the debugger to disconnect\.\.\.\r?\n?/gm;
 
 /** Collects and forwards the output of every thread of a run. */
 export class OutputSink {
@@ -28,8 +30,8 @@ export class OutputSink {
     });
   }
 
-  /** The last bytes a thread wrote to stderr, trimmed. */
+  /** The last bytes a thread wrote to stderr, trimmed, without Node's own inspector notice. */
   stderrTail(thread: string): string {
-    return (this.#tails.get(thread) ?? "").trim();
+    return (this.#tails.get(thread) ?? "").replace(INSPECTOR_NOTICE, "").trim();
   }
 }

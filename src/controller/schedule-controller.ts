@@ -6,6 +6,8 @@
  */
 import {
   ExportNotFoundError,
+  InspectorError,
+  InterlaceError,
   ModuleLoadError,
   TargetExitedError,
   ThreadError,
@@ -22,6 +24,8 @@ import { ProcessTarget, type ProcessOptions } from "./process-target.js";
 import { ThreadDriver, displayPath, type ProbeResult } from "./thread-driver.js";
 import type { TargetExit, TargetListener, ThreadTarget } from "./thread-target.js";
 import { WorkerTarget } from "./worker-target.js";
+
+const LOAD_FLOOR_MS = 30_000;
 
 /** A thread ready to launch. */
 export interface PreparedThread {
@@ -65,7 +69,7 @@ class ScheduleController {
   #settle!: { resolve: () => void; reject: (error: Error) => void };
   readonly #outcome: Promise<void>;
   #settled = false;
-  #readyLeft: number;
+  readonly #notReady: Set<string>;
   #allReady!: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #started = false;
@@ -78,7 +82,7 @@ class ScheduleController {
     this.#filter = new TraceFilter({ tracePackages: options.tracePackages, excludeRoots: interlaceOwnRoots() });
     this.#resolver = new MarkerResolver(this.#filter);
     this.#engine = new ScheduleRun(schedule, threads.map((t) => t.launch.thread));
-    this.#readyLeft = threads.length;
+    this.#notReady = new Set(threads.map((t) => t.launch.thread));
     this.#outcome = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
     this.#outcome.catch(() => {});
   }
@@ -110,7 +114,13 @@ class ScheduleController {
   }
 
   async #launchAll(): Promise<void> {
-    await Promise.all(this.#threads.map((t) => this.#launch(t)));
+    await Promise.all(
+      this.#threads.map((t) =>
+        this.#launch(t).catch((error: unknown) => {
+          this.#fail(error instanceof InterlaceError ? error : new InspectorError(`Cannot start thread "${t.launch.thread}": ${String(error)}`, { cause: error }));
+        }),
+      ),
+    );
   }
 
   async #launch(thread: PreparedThread): Promise<void> {
@@ -127,8 +137,8 @@ class ScheduleController {
     if (this.#settled) return;
     const driver = new ThreadDriver(target, this.#resolver, this.#filter, {
       ready: () => {
-        this.#readyLeft -= 1;
-        if (this.#readyLeft === 0) this.#allReady();
+        this.#notReady.delete(name);
+        if (this.#notReady.size === 0) this.#allReady();
       },
       marker: (marker, where) => this.#apply(this.#engine.paused(name, marker.name, where)),
       failed: (error) => this.#fail(error),
@@ -206,7 +216,12 @@ class ScheduleController {
   #restartTimer(threads: string[], waitingFor: "load" | "marker" | "finish"): void {
     this.#clearTimer();
     if (threads.length === 0) return;
-    this.#timer = clock.setTimeout(() => void this.#timedOut(threads, waitingFor), this.#options.timeoutMs);
+    this.#timer = clock.setTimeout(() => void this.#timedOut(threads, waitingFor), this.#limit(waitingFor));
+  }
+
+  /** Loading (spawning, tsx compiling) gets at least LOAD_FLOOR_MS, whatever the marker timeout. */
+  #limit(waitingFor: "load" | "marker" | "finish"): number {
+    return waitingFor === "load" ? Math.max(this.#options.timeoutMs, LOAD_FLOOR_MS) : this.#options.timeoutMs;
   }
 
   #clearTimer(): void {
@@ -214,9 +229,11 @@ class ScheduleController {
     this.#timer = undefined;
   }
 
-  async #timedOut(threads: string[], waitingFor: "load" | "marker" | "finish"): Promise<void> {
+  async #timedOut(timed: string[], waitingFor: "load" | "marker" | "finish"): Promise<void> {
     if (this.#settled) return;
-    const ms = this.#options.timeoutMs;
+    // Threads paused at their ready point are not the ones holding up the start.
+    const threads = waitingFor === "load" ? timed.filter((t) => this.#notReady.has(t)) : timed;
+    const ms = this.#limit(waitingFor);
     const probes = await Promise.all(
       threads.map(async (name) => {
         const driver = this.#drivers.get(name);
@@ -245,6 +262,8 @@ class ScheduleController {
 function describeProbe(probe: ProbeResult): string {
   if (probe.blockedInNative) return "blocked inside a synchronous native call (no answer to a pause request)";
   const at = probe.where ? `${probe.where.file}:${probe.where.line}` : "an unknown location";
-  if (probe.functionName === "wait") return `at ${at}, waiting in Atomics.wait`;
-  return `at ${at}${probe.functionName ? ` in ${probe.functionName}()` : ""}`;
+  const inFunction = probe.functionName ? ` in ${probe.functionName}()` : "";
+  // Atomics.wait has no frame of its own: the pause lands on the line that calls it.
+  const waiting = probe.where?.text && /\bAtomics\.wait\s*\(/.test(probe.where.text) ? ", waiting in Atomics.wait" : "";
+  return `at ${at}${inFunction}${waiting}`;
 }

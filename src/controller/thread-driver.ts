@@ -3,6 +3,7 @@
  * ready point, arms a breakpoint per marker, turns pauses into marker hits, resumes on demand.
  * The hot path (pause at a marker → resume) costs one event and one command, nothing more.
  */
+import { readFileSync } from "node:fs";
 import { relative, isAbsolute } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { CdpSession } from "../cdp/session.js";
@@ -10,7 +11,7 @@ import type { Where } from "../engine/schedule-run.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
 import type { TraceFilter } from "../markers/index.js";
 import type { Protocol } from "../protocol/cdp.js";
-import { READY_FUNCTION } from "../protocol/messages.js";
+import { READY_FUNCTION, READY_PROCEED_VARIABLE } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
 
@@ -55,6 +56,8 @@ export class ThreadDriver {
   readonly #warnings: string[] = [];
   #phase: Phase = "loading";
   #paused = false;
+  /** The ready-point frame, until the thread is first resumed from it. */
+  #readyFrame: string | null = null;
   #probe: ((params: Protocol.Debugger.PausedEvent) => void) | null = null;
 
   constructor(target: ThreadTarget, resolver: MarkerResolver, filter: TraceFilter, listener: DriverListener) {
@@ -91,10 +94,22 @@ export class ThreadDriver {
     this.#target.go();
   }
 
-  /** Resumes the paused thread. */
+  /** Resumes the paused thread (the first time, out of its ready point into its function). */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
+    if (this.#readyFrame !== null) {
+      // Queued before the resume on the same channel: no extra wait.
+      this.#session
+        .send("Debugger.setVariableValue", {
+          scopeNumber: 0,
+          variableName: READY_PROCEED_VARIABLE,
+          newValue: { value: true },
+          callFrameId: this.#readyFrame,
+        })
+        .catch(() => {});
+      this.#readyFrame = null;
+    }
     this.#session.send("Debugger.resume", {}).catch(() => {
       // The target died while resuming; its exit is reported separately.
     });
@@ -122,9 +137,10 @@ export class ThreadDriver {
     const p = await paused;
     if (!p) return { where: null, functionName: "", blockedInNative: true };
     const userFrame = p.callFrames.find((f) => this.#scripts.has(f.location.scriptId)) ?? p.callFrames[0];
+    const original = userFrame ? this.#originalOf(userFrame.location) : null;
     return {
-      where: userFrame ? this.#whereOf(userFrame.location) : null,
-      functionName: p.callFrames[0]?.functionName ?? "",
+      where: original ? { ...original, file: displayPath(original.file), text: sourceLine(original.file, original.line) } : null,
+      functionName: userFrame?.functionName ?? "",
       blockedInNative: false,
     };
   }
@@ -144,6 +160,7 @@ export class ThreadDriver {
       }
     } else if (this.#phase === "loading" && p.callFrames[0]?.functionName === READY_FUNCTION) {
       this.#phase = "arming";
+      this.#readyFrame = p.callFrames[0].callFrameId;
       this.#arm().then(
         () => {
           this.#phase = "armed";
@@ -195,16 +212,22 @@ export class ThreadDriver {
     );
   }
 
-  /** Maps a generated location to an original position for display. */
-  #whereOf(location: Protocol.Debugger.Location): Where | null {
+  /** Maps a generated location to an original position (absolute file path or URL). */
+  #originalOf(location: Protocol.Debugger.Location): Where | null {
     const script = this.#scripts.get(location.scriptId);
     if (!script) return null;
     const column = location.columnNumber ?? 0;
     if (script.sourceMap) {
       const original = script.sourceMap.originalFor(location.lineNumber, column);
-      if (original) return { file: displayPath(original.source), line: original.line, column: original.column };
+      if (original) return { file: original.source, line: original.line, column: original.column };
     }
-    return { file: displayPath(script.url), line: location.lineNumber + 1, column };
+    return { file: script.url, line: location.lineNumber + 1, column };
+  }
+
+  /** Maps a generated location to an original position for display. */
+  #whereOf(location: Protocol.Debugger.Location): Where | null {
+    const original = this.#originalOf(location);
+    return original ? { ...original, file: displayPath(original.file) } : null;
   }
 
   #displayWhere(marker: ResolvedMarker): Where {
@@ -213,6 +236,16 @@ export class ThreadDriver {
 
   #label(marker: ResolvedMarker): string {
     return `${displayPath(marker.file)}:${marker.line}`;
+  }
+}
+
+/** Trimmed text of a 1-based line of a file, or undefined if it cannot be read (error paths only). */
+function sourceLine(pathOrUrl: string, line: number): string | undefined {
+  try {
+    const path = pathOrUrl.startsWith("file:") ? fileURLToPath(pathOrUrl) : pathOrUrl;
+    return readFileSync(path, "utf8").split(/\r?\n/)[line - 1]?.trim();
+  } catch {
+    return undefined;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { CdpSession } from "../cdp/session.js";
+import { TargetExitedError } from "../errors.js";
 import type { ThreadLaunch } from "../protocol/messages.js";
 import type { RunnerEvent } from "../protocol/messages.js";
 import { WorkerHub } from "./worker-hub.js";
@@ -49,11 +50,7 @@ export class WorkerTarget implements ThreadTarget {
       throw error;
     }
     output.attach(launch.thread, worker.stdout, worker.stderr);
-    let sawRunnerEnd = false;
-    worker.on("message", (event: RunnerEvent) => {
-      if (event.type !== "export-missing" && event.type !== "load-failed") sawRunnerEnd = true;
-      listener.runner(event);
-    });
+    worker.on("message", (event: RunnerEvent) => listener.runner(event));
     let uncaught: Error | undefined;
     worker.on("error", (error: Error) => {
       uncaught = error;
@@ -62,10 +59,14 @@ export class WorkerTarget implements ThreadTarget {
     const exited = new Promise<void>((resolve) => {
       worker.once("exit", (code) => {
         if (target) target.#hasExited = true;
-        if (uncaught) {
-          listener.exit({ detail: `uncaught ${uncaught.name}: ${uncaught.message}`, stack: uncaught.stack ?? String(uncaught) });
-        } else if (!sawRunnerEnd) {
-          listener.exit({ detail: `the worker exited with code ${code} (process.exit() in a worker ends that worker)` });
+        // The runtime never ends a worker by itself (see worker-entry.mjs): unless dispose() did,
+        // an exit is a fault.
+        if (!target?.disposed) {
+          listener.exit(
+            uncaught
+              ? { detail: `uncaught ${uncaught.name}: ${uncaught.message}`, stack: uncaught.stack ?? String(uncaught) }
+              : { detail: `the worker exited with code ${code} (process.exit() in a worker ends that worker)` },
+          );
         }
         resolve();
       });
@@ -74,11 +75,16 @@ export class WorkerTarget implements ThreadTarget {
     if (!transport) {
       expected.cancel();
       WorkerHub.release();
-      throw new Error(`worker for thread ${launch.thread} exited before its inspector attached`);
+      throw new TargetExitedError(launch.thread, "the worker exited before interlace could attach to its inspector");
     }
     const session = new CdpSession(transport, `thread "${launch.thread}" (worker)`);
     target = new WorkerTarget(launch.thread, worker, session, exited);
     return target;
+  }
+
+  /** True once {@link dispose} was called. */
+  get disposed(): boolean {
+    return this.#disposed;
   }
 
   go(): void {

@@ -150,12 +150,14 @@ export class ScheduleRun {
 
   #decide(): Action[] {
     if (this.#done) return [];
-    const live = [...this.#threads.values()].filter((t) => t.phase !== "finished");
-    if (live.length === 0) {
+    if (this.#released) {
+      if ([...this.#threads.values()].some((t) => t.phase !== "finished")) return [];
       this.#done = true;
       return [{ kind: "complete" }];
     }
-    if (this.#released || this.#running !== null) return [];
+    if (this.#running !== null) return [];
+    // Steps remain (otherwise the run would be released): the next one decides, even when every
+    // thread has finished.
 
     const step = this.#schedule.steps[this.#next]!;
     const t = this.#get(step.thread);

@@ -26,6 +26,9 @@ export type RunnerEvent =
 /** Name of the runtime function whose `debugger` statement is each thread's ready point. */
 export const READY_FUNCTION = "interlaceThreadReady";
 
+/** Local of {@link READY_FUNCTION} the controller sets to `true` to let the thread start. */
+export const READY_PROCEED_VARIABLE = "proceed";
+
 /**
  * Frames on the process channel (the child's fd 3), one per line; the first character says what
  * follows: a CDP message, a runner event, or the start order.

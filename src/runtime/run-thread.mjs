@@ -29,7 +29,9 @@ export async function runThread(launch, state, post) {
     post({ type: "export-missing", available: listExports(mod) });
     return;
   }
-  interlaceThreadReady();
+  // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
+  // tears the thread down from here, and the function must not start meanwhile.
+  if (!interlaceThreadReady()) return;
   try {
     await fn(state, ...launch.args);
   } catch (error) {
@@ -39,10 +41,15 @@ export async function runThread(launch, state, post) {
   post({ type: "returned" });
 }
 
-/** The ready point: the controller arms markers while the thread is paused here. */
+/**
+ * The ready point: the controller arms markers while the thread is paused here, and sets
+ * `proceed` to true in this frame when the schedule lets the thread start.
+ */
 function interlaceThreadReady() {
+  let proceed = false;
   // eslint-disable-next-line no-debugger
   debugger;
+  return proceed;
 }
 
 async function registerTsx() {

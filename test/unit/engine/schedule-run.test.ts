@@ -127,3 +127,19 @@ describe("ScheduleRun", () => {
     for (let i = 0; i < 50; i++) expect(make()).toEqual(first);
   });
 });
+
+describe("ScheduleRun when every thread finished with steps left", () => {
+  it("fails with E_STEP_THREAD_FINISHED instead of completing", () => {
+    const run = new ScheduleRun(Schedule.parse("t1:first t1:second t1:first"), ["t1"]);
+    run.ready("t1");
+    run.start();
+    run.paused("t1", "first");
+    run.paused("t1", "second");
+
+    const [action] = run.finished("t1");
+
+    expect(action).toMatchObject({ kind: "fail" });
+    expect((action as Extract<Action, { kind: "fail" }>).error.code).toBe("E_STEP_THREAD_FINISHED");
+    expect(run.trace).toHaveLength(2);
+  });
+});

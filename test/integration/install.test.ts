@@ -1,0 +1,54 @@
+/**
+ * The package as another project gets it: `npm pack`, `npm install <tarball>` into a fresh
+ * project, then `npx interlace run` on a TypeScript scenario of that project, and the library
+ * imported by name from that project's own code.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+let project: string;
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), "interlace-install-"));
+  execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", project], { cwd: root, stdio: "pipe" });
+  const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "bank-app", private: true, type: "module" }));
+  cpSync(join(root, "examples/bank/account.ts"), join(project, "account.ts"));
+  cpSync(join(root, "examples/bank/scenario.ts"), join(project, "scenario.ts"));
+  writeFileSync(
+    join(project, "check.mjs"),
+    'import { TraceExecutor } from "interlace";\nimport scenario from "./scenario.ts";\n' +
+      'const r = await new TraceExecutor("t2:read_balance t1:read_balance t2:write_balance t1:write_balance").run(scenario);\n' +
+      "console.log(JSON.stringify({ holds: r.invariantHolds, balance: r.state.balance[0] }));\n",
+  );
+  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: project, stdio: "pipe" });
+}, 240_000);
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe("interlace installed in another project", () => {
+  it("runs the bank scenario with npx interlace", () => {
+    const result = spawnSync("npx", ["interlace", "run", "scenario.ts", "--schedule", "t1:read_balance t2:read_balance t1:write_balance t2:write_balance"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+
+    expect(result.stderr).not.toContain("E_");
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("Int32Array(1) [ 150 ]");
+  });
+
+  it("is importable by name from the project's code", () => {
+    const result = spawnSync(process.execPath, ["--import", "tsx", "check.mjs"], { cwd: project, encoding: "utf8" });
+
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ holds: false, balance: 150 });
+  });
+});
