@@ -2,12 +2,13 @@
  * Finds `// interlace: name` and `/* interlace: name *\/` marker comments in original source text
  * and computes the position of the code each marker gates.
  *
- * Comments come from oxc-parser, so comment-like text inside strings, template literals and regular
+ * Comments come from @babel/parser (pure JavaScript, no platform binaries), so comment-like text
+ * inside strings, template literals and regular
  * expressions is never mistaken for a marker.
  *
  * @module
  */
-import { parseSync, type Comment, type OxcError, type ParseResult, type ParserOptions } from "oxc-parser";
+import { parse as babelParse, type ParserPlugin } from "@babel/parser";
 
 /** One marker comment and the code it gates, in original-source coordinates. */
 export interface MarkerSite {
@@ -47,8 +48,6 @@ const EXPECTED_FORM = 'expected "// interlace: <name>" where <name> matches [A-Z
 /** ECMAScript WhiteSpace and LineTerminator, tested at one position. */
 const WHITESPACE = /\s/y;
 
-type Lang = NonNullable<ParserOptions["lang"]>;
-type SourceType = NonNullable<ParserOptions["sourceType"]>;
 
 /**
  * Scans `source` for marker comments.
@@ -64,10 +63,7 @@ export function scanMarkers(source: string, filename: string): MarkerScan {
   const diagnostics: MarkerDiagnostic[] = [];
   const markers: MarkerSite[] = [];
 
-  const firstError = parsed.errors[0];
-  if (firstError !== undefined) {
-    diagnostics.push(parseDiagnostic(firstError, parsed.errors.length, comments.length, lines));
-  }
+  if (parsed.errors.length > 0) diagnostics.push(parseDiagnostic(parsed, lines));
 
   const trivia = new TriviaSkipper(source, comments);
   for (const comment of comments) {
@@ -104,46 +100,84 @@ export function scanMarkers(source: string, filename: string): MarkerScan {
   return { markers, diagnostics };
 }
 
-/** Parses with the language and module kind implied by the extension; retries `.js`-like files as CommonJS. */
+/** A comment as the parser reports it: UTF-16 offsets into the source. */
+interface Comment {
+  value: string;
+  start: number;
+  end: number;
+}
+
+/** What {@link parse} keeps of a parse: the comments, and the errors it recovered from or died of. */
+interface ParseResult {
+  comments: Comment[];
+  errors: { message: string; pos: number }[];
+  /** True when parsing stopped at the first error (no comments were collected). */
+  fatal: boolean;
+}
+
+/** Parses with the language and module kind implied by the extension; retries `.js`-like files as scripts. */
 function parse(source: string, filename: string): ParseResult {
-  const { lang, sourceType } = languageOf(filename);
-  const first = parseSync(filename, source, { lang, sourceType });
+  const { plugins, sourceType } = languageOf(filename);
+  const first = parseWith(source, plugins, sourceType);
   if (first.errors.length === 0 || sourceType !== "unambiguous") return first;
-  // A CommonJS file using top-level `return` is an error in every other mode.
-  const retry = parseSync(filename, source, { lang, sourceType: "commonjs" });
+  // A CommonJS file using top-level `return` parses as a script only.
+  const retry = parseWith(source, plugins, "script");
   return retry.errors.length < first.errors.length ? retry : first;
 }
 
-function languageOf(filename: string): { lang: Lang; sourceType: SourceType } {
-  const ext = /\.[^./\\]+$/.exec(filename)?.[0].toLowerCase() ?? "";
-  switch (ext) {
-    case ".ts":
-      return { lang: "ts", sourceType: "unambiguous" };
-    case ".mts":
-      return { lang: "ts", sourceType: "module" };
-    case ".cts":
-      return { lang: "ts", sourceType: "commonjs" };
-    case ".tsx":
-      return { lang: "tsx", sourceType: "unambiguous" };
-    case ".jsx":
-      return { lang: "jsx", sourceType: "unambiguous" };
-    case ".mjs":
-      return { lang: "js", sourceType: "module" };
-    case ".cjs":
-      return { lang: "js", sourceType: "commonjs" };
-    default:
-      return { lang: "js", sourceType: "unambiguous" };
+function parseWith(source: string, plugins: ParserPlugin[], sourceType: SourceType): ParseResult {
+  try {
+    const file = babelParse(source, {
+      sourceType,
+      plugins,
+      errorRecovery: true,
+      allowReturnOutsideFunction: sourceType === "script",
+      allowAwaitOutsideFunction: true,
+      allowUndeclaredExports: true,
+    });
+    const comments = (file.comments ?? []).map((c) => ({ value: c.value, start: c.start ?? 0, end: c.end ?? 0 }));
+    const errors = (file.errors ?? []).map((e) => {
+      const { message, pos } = e as unknown as { message?: string; pos?: number };
+      return { message: message ?? e.reasonCode, pos: pos ?? 0 };
+    });
+    return { comments, errors, fatal: false };
+  } catch (error) {
+    const { message, pos } = error as { message?: string; pos?: number };
+    return { comments: [], errors: [{ message: String(message), pos: pos ?? 0 }], fatal: true };
   }
 }
 
-function parseDiagnostic(error: OxcError, errorCount: number, commentCount: number, lines: LineTable): MarkerDiagnostic {
-  const start = error.labels[0]?.start ?? 0;
-  const more = errorCount > 1 ? ` (and ${errorCount - 1} more parse errors)` : "";
-  const recovered =
-    commentCount > 0
-      ? `markers were read from the ${commentCount} comments the parser recovered`
-      : "the parser recovered no comments, so no markers were read from this file";
-  return { ...lines.position(start), message: `parse error: ${error.message}${more}; ${recovered}` };
+type SourceType = "module" | "script" | "unambiguous";
+
+function languageOf(filename: string): { plugins: ParserPlugin[]; sourceType: SourceType } {
+  const ext = /\.[^./\\]+$/.exec(filename)?.[0].toLowerCase() ?? "";
+  const ts: ParserPlugin[] = ["typescript", "decorators-legacy"];
+  const js: ParserPlugin[] = ["jsx"];
+  switch (ext) {
+    case ".ts":
+      return { plugins: ts, sourceType: "unambiguous" };
+    case ".mts":
+      return { plugins: ts, sourceType: "module" };
+    case ".cts":
+      return { plugins: ts, sourceType: "script" };
+    case ".tsx":
+      return { plugins: [...ts, "jsx"], sourceType: "unambiguous" };
+    case ".mjs":
+      return { plugins: js, sourceType: "module" };
+    case ".cjs":
+      return { plugins: js, sourceType: "script" };
+    default:
+      return { plugins: js, sourceType: "unambiguous" };
+  }
+}
+
+function parseDiagnostic(parsed: ParseResult, lines: LineTable): MarkerDiagnostic {
+  const [first] = parsed.errors;
+  const more = parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more parse errors)` : "";
+  const recovered = parsed.fatal
+    ? "the parser stopped there, so no markers were read from this file"
+    : `markers were read from the ${parsed.comments.length} comments the parser recovered`;
+  return { ...lines.position(first?.pos ?? 0), message: `parse error: ${first?.message}${more}; ${recovered}` };
 }
 
 /** Skips whitespace, line terminators and comments. */
