@@ -16,6 +16,11 @@ export class CallRegistry {
   readonly #pending = new Map<number, PendingCall>();
   #nextId = 1;
 
+  /** An id for a command whose reply nobody awaits (its reply is then ignored by {@link settle}). */
+  unregisteredId(): number {
+    return this.#nextId++;
+  }
+
   /** Registers a call; returns its id and the promise of its result. */
   create(method: string, label: string): { id: number; promise: Promise<unknown> } {
     const id = this.#nextId++;

@@ -42,6 +42,20 @@ export class CdpSession {
     return promise as Promise<CommandResult<M>>;
   }
 
+  /**
+   * Sends a command without waiting for its reply (which is dropped, error or not): no pending
+   * call, no error object. For the hot path (`Debugger.resume`) and for teardown. A no-op once
+   * the session is closed.
+   */
+  post<M extends CommandName>(
+    method: M,
+    ...params: undefined extends CommandParams<M> ? [params?: CommandParams<M>] : [params: CommandParams<M>]
+  ): void {
+    if (this.#closed) return;
+    const id = this.#calls.unregisteredId();
+    this.#transport.send(JSON.stringify(params[0] === undefined ? { id, method } : { id, method, params: params[0] }));
+  }
+
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends EventName>(event: E, handler: (params: EventParams<E>) => void): () => void {
     let set = this.#handlers.get(event);

@@ -123,7 +123,7 @@ export class ProcessTarget implements ThreadTarget {
     this.#channel.write(`${FRAME_START}${JSON.stringify(this.#start)}\n`);
   }
 
-  async dispose(): Promise<void> {
+  async dispose(_options?: { idle?: boolean }): Promise<void> {
     if (this.#disposed) return this.#exited;
     this.#disposed = true;
     if (this.#child.exitCode === null && this.#child.signalCode === null) {

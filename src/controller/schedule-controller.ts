@@ -70,6 +70,8 @@ class ScheduleController {
   readonly #outcome: Promise<void>;
   #settled = false;
   readonly #notReady: Set<string>;
+  /** Threads whose runtime reported the end of their function (or that it never loaded). */
+  readonly #ended = new Set<string>();
   #allReady!: () => void;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #started = false;
@@ -158,6 +160,7 @@ class ScheduleController {
 
   #onRunner(thread: PreparedThread, event: RunnerEvent): void {
     const name = thread.launch.thread;
+    this.#ended.add(name);
     const modulePath = displayPath(thread.launch.moduleUrl);
     switch (event.type) {
       case "load-failed":
@@ -255,7 +258,12 @@ class ScheduleController {
   }
 
   async #disposeAll(): Promise<void> {
-    await Promise.all([...this.#targets.values()].map((t) => t.dispose()));
+    await Promise.all(
+      [...this.#targets].map(([name, target]) => {
+        const started = this.#drivers.get(name)?.started ?? false;
+        return target.dispose({ idle: !started || this.#ended.has(name) });
+      }),
+    );
   }
 }
 

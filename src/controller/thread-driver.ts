@@ -58,6 +58,9 @@ export class ThreadDriver {
   #paused = false;
   /** The ready-point frame, until the thread is first resumed from it. */
   #readyFrame: string | null = null;
+  #started = false;
+  /** Display position of each marker, computed once. */
+  readonly #wheres = new Map<ResolvedMarker, Where>();
   #probe: ((params: Protocol.Debugger.PausedEvent) => void) | null = null;
 
   constructor(target: ThreadTarget, resolver: MarkerResolver, filter: TraceFilter, listener: DriverListener) {
@@ -100,24 +103,27 @@ export class ThreadDriver {
     this.#paused = false;
     if (this.#readyFrame !== null) {
       // Queued before the resume on the same channel: no extra wait.
-      this.#session
-        .send("Debugger.setVariableValue", {
-          scopeNumber: 0,
-          variableName: READY_PROCEED_VARIABLE,
-          newValue: { value: true },
-          callFrameId: this.#readyFrame,
-        })
-        .catch(() => {});
+      this.#session.post("Debugger.setVariableValue", {
+        scopeNumber: 0,
+        variableName: READY_PROCEED_VARIABLE,
+        newValue: { value: true },
+        callFrameId: this.#readyFrame,
+      });
       this.#readyFrame = null;
+      this.#started = true;
     }
-    this.#session.send("Debugger.resume", {}).catch(() => {
-      // The target died while resuming; its exit is reported separately.
-    });
+    // If the target died meanwhile, its exit is reported separately.
+    this.#session.post("Debugger.resume", {});
+  }
+
+  /** True once the thread was let out of its ready point into its function. */
+  get started(): boolean {
+    return this.#started;
   }
 
   /** Makes markers inert (the schedule is exhausted): no more pauses from this thread. */
   disarm(): void {
-    this.#session.send("Debugger.setBreakpointsActive", { active: false }).catch(() => {});
+    this.#session.post("Debugger.setBreakpointsActive", { active: false });
   }
 
   /** Interrupts a running thread to learn where it is; gives up after `waitMs`. */
@@ -133,7 +139,7 @@ export class ThreadDriver {
         resolve(p);
       };
     });
-    this.#session.send("Debugger.pause").catch(() => {});
+    this.#session.post("Debugger.pause");
     const p = await paused;
     if (!p) return { where: null, functionName: "", blockedInNative: true };
     const userFrame = p.callFrames.find((f) => this.#scripts.has(f.location.scriptId)) ?? p.callFrames[0];
@@ -231,7 +237,12 @@ export class ThreadDriver {
   }
 
   #displayWhere(marker: ResolvedMarker): Where {
-    return { file: displayPath(marker.file), line: marker.line, column: marker.column, text: marker.text };
+    let where = this.#wheres.get(marker);
+    if (!where) {
+      where = { file: displayPath(marker.file), line: marker.line, column: marker.column, text: marker.text };
+      this.#wheres.set(marker, where);
+    }
+    return where;
   }
 
   #label(marker: ResolvedMarker): string {

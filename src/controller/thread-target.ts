@@ -27,6 +27,10 @@ export interface ThreadTarget {
   readonly session: CdpSession;
   /** Tells the runtime to import the thread module; call after the Debugger domain is enabled. */
   go(): void;
-  /** Ends the isolate and releases everything it holds. Idempotent; resolves once it is gone. */
-  dispose(): Promise<void>;
+  /**
+   * Ends the isolate and releases everything it holds. Idempotent; resolves once it is gone.
+   * `idle`: the thread's function has ended or never started, so the isolate can shut down
+   * cleanly first; otherwise it is stopped where it is.
+   */
+  dispose(options?: { idle?: boolean }): Promise<void>;
 }

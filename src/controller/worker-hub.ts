@@ -53,22 +53,41 @@ export class WorkerHub {
   readonly #session = new Session();
   readonly #expected = new Map<string, Expectation>();
   readonly #transports = new Map<string, WorkerTransport>();
+  #queue: (() => void)[] = [];
   #ready: Promise<void>;
 
   private constructor() {
     this.#session.connect();
-    this.#session.on("NodeWorker.attachedToWorker", (m: { params: AttachedToWorkerEvent }) => this.#attached(m.params));
-    this.#session.on("NodeWorker.detachedFromWorker", (m: { params: DetachedFromWorkerEvent }) => {
-      this.#transports.get(m.params.sessionId)?.closed();
-    });
-    this.#session.on("NodeWorker.receivedMessageFromWorker", (m: { params: ReceivedMessageFromWorkerEvent }) => {
-      this.#transports.get(m.params.sessionId)?.onmessage?.(m.params.message);
-    });
+    this.#session.on("NodeWorker.attachedToWorker", (m: { params: AttachedToWorkerEvent }) => this.#defer(() => this.#attached(m.params)));
+    this.#session.on("NodeWorker.detachedFromWorker", (m: { params: DetachedFromWorkerEvent }) =>
+      this.#defer(() => this.#transports.get(m.params.sessionId)?.closed()),
+    );
+    this.#session.on("NodeWorker.receivedMessageFromWorker", (m: { params: ReceivedMessageFromWorkerEvent }) =>
+      this.#defer(() => this.#transports.get(m.params.sessionId)?.onmessage?.(m.params.message)),
+    );
     this.#ready = new Promise((resolve, reject) => {
       this.#session.post("NodeWorker.enable", { waitForDebuggerOnStart: false }, (error) =>
         error ? reject(new InspectorError(`Cannot enable the NodeWorker inspector domain: ${error.message}`)) : resolve(),
       );
     });
+  }
+
+  /**
+   * Node delivers in-process inspector events from V8 interrupts, in the middle of whatever
+   * JavaScript the main thread runs, Node's own timer code included (nodejs/node#65028). Running
+   * the controller there re-enters it and can corrupt the timer list. So events are only queued
+   * here, and handled, in order, from a microtask: at a point where no other JavaScript is midway.
+   */
+  #defer(handle: () => void): void {
+    this.#queue.push(handle);
+    if (this.#queue.length === 1) queueMicrotask(() => this.#drain());
+  }
+
+  #drain(): void {
+    // Handlers may queue more (a drain is then already scheduled by the first push after this one).
+    const batch = this.#queue;
+    this.#queue = [];
+    for (const handle of batch) handle();
   }
 
   /** Takes a reference to the shared hub, creating it on first use. */

@@ -10,9 +10,20 @@ import type { RunnerEvent } from "../protocol/messages.js";
 import { WorkerHub } from "./worker-hub.js";
 import type { TargetListener, ThreadTarget } from "./thread-target.js";
 import type { OutputSink } from "./output.js";
+import { clock } from "./clock.js";
+import { TSX_ENV, isolateExecArgv } from "./isolate-options.js";
 
 const WORKER_ENTRY = new URL("../runtime/worker-entry.mjs", import.meta.url);
+const SHUTDOWN_GRACE_MS = 2000;
 let serial = 0;
+
+/** Resolves when any of `events` settles, or after `ms`. */
+async function waitAtMost(ms: number, ...events: Promise<void>[]): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
+  await Promise.race([limit, ...events]);
+  clock.clearTimeout(timer);
+}
 
 /** A worker_thread running one thread. */
 export class WorkerTarget implements ThreadTarget {
@@ -21,10 +32,13 @@ export class WorkerTarget implements ThreadTarget {
   readonly session: CdpSession;
   readonly #worker: Worker;
   readonly #exited: Promise<void>;
+  /** Settles when the runtime answers a shutdown request. */
+  readonly #shutDown: Promise<void>;
   #hasExited = false;
   #disposed = false;
 
-  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>) {
+  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>, shutDown: Promise<void>) {
+    this.#shutDown = shutDown;
     this.thread = thread;
     this.#worker = worker;
     this.session = session;
@@ -43,6 +57,8 @@ export class WorkerTarget implements ThreadTarget {
         workerData: { launch, state },
         stdout: true,
         stderr: true,
+        execArgv: isolateExecArgv(process.execArgv),
+        env: { ...process.env, ...TSX_ENV },
       });
     } catch (error) {
       expected.cancel();
@@ -50,7 +66,12 @@ export class WorkerTarget implements ThreadTarget {
       throw error;
     }
     output.attach(launch.thread, worker.stdout, worker.stderr);
-    worker.on("message", (event: RunnerEvent) => listener.runner(event));
+    let shutdownDone: () => void = () => {};
+    const shutDown = new Promise<void>((resolve) => (shutdownDone = resolve));
+    worker.on("message", (event: RunnerEvent | { type: "shutdown-done" }) => {
+      if (event.type === "shutdown-done") shutdownDone();
+      else listener.runner(event);
+    });
     let uncaught: Error | undefined;
     worker.on("error", (error: Error) => {
       uncaught = error;
@@ -78,7 +99,7 @@ export class WorkerTarget implements ThreadTarget {
       throw new TargetExitedError(launch.thread, "the worker exited before interlace could attach to its inspector");
     }
     const session = new CdpSession(transport, `thread "${launch.thread}" (worker)`);
-    target = new WorkerTarget(launch.thread, worker, session, exited);
+    target = new WorkerTarget(launch.thread, worker, session, exited, shutDown);
     return target;
   }
 
@@ -91,14 +112,21 @@ export class WorkerTarget implements ThreadTarget {
     this.#worker.postMessage("go");
   }
 
-  async dispose(): Promise<void> {
+  async dispose({ idle = false }: { idle?: boolean } = {}): Promise<void> {
     if (this.#disposed) return this.#exited;
     this.#disposed = true;
-    // A worker paused at a breakpoint does not terminate: disabling the debugger resumes it (and
-    // removes every breakpoint, so it cannot pause again). The message is queued before the
-    // termination request and the worker's pause loop handles it. Never message a worker that has
-    // exited (see worker-entry.mjs), and never wait for the reply.
-    if (!this.#hasExited && !this.session.closed) this.session.send("Debugger.disable").catch(() => {});
+    if (!this.#hasExited) {
+      // A worker paused at a breakpoint does not terminate: disabling the debugger resumes it (and
+      // removes every breakpoint, so it cannot pause again). The message is queued before the
+      // termination request and the worker's pause loop handles it. Never message a worker that
+      // has exited (see worker-entry.mjs), and never wait for the reply.
+      if (!this.session.closed) this.session.post("Debugger.disable");
+      if (idle) {
+        // Let the runtime stop tsx's compiler process first (see tsx-compiler.mjs).
+        this.#worker.postMessage("shutdown");
+        await waitAtMost(SHUTDOWN_GRACE_MS, this.#shutDown, this.#exited);
+      }
+    }
     await this.#worker.terminate();
     await this.#exited;
     this.session.close();

@@ -3,19 +3,40 @@
  * Isolate side of every worker and process thread: load the module, stop at the ready point so
  * the controller can arm markers, call the export, report how it ended.
  */
-import { fileURLToPath } from "node:url";
+import { createRequire, register } from "node:module";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, sep } from "node:path";
+import { MessageChannel } from "node:worker_threads";
 
 const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
+const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
+const STOP_COMPILER_LIMIT_MS = 2000;
+
+/** Resolves at once: nothing to stop when the thread did not load tsx. */
+const nothingToStop = () => Promise.resolve();
+
+/**
+ * Runs the thread; resolves, once the function ended (or never started), with a function that
+ * stops the TypeScript compiler's helper process, to call before the isolate is torn down.
+ *
+ * @param {import("../protocol/messages.js").ThreadLaunch} launch
+ * @param {unknown} state
+ * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
+ * @returns {Promise<() => Promise<void>>}
+ */
+export async function runThread(launch, state, post) {
+  process.setSourceMapsEnabled(true);
+  const stopCompiler = launch.useTsx ? await registerTsx() : nothingToStop;
+  await callThread(launch, state, post);
+  return stopCompiler;
+}
 
 /**
  * @param {import("../protocol/messages.js").ThreadLaunch} launch
  * @param {unknown} state
  * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
  */
-export async function runThread(launch, state, post) {
-  process.setSourceMapsEnabled(true);
-  if (launch.useTsx) await registerTsx();
+async function callThread(launch, state, post) {
   /** @type {Record<string, unknown>} */
   let mod;
   try {
@@ -52,10 +73,28 @@ function interlaceThreadReady() {
   return proceed;
 }
 
+/**
+ * Registers tsx's ESM and CJS hooks, preceded by interlace's compiler hooks (tsx-compiler.mjs).
+ * @returns {Promise<() => Promise<void>>} stops the compiler's helper process
+ */
 async function registerTsx() {
+  const { port1, port2 } = new MessageChannel();
+  const tsxApi = fileURLToPath(import.meta.resolve("tsx/esm/api"));
+  const esbuildUrl = pathToFileURL(createRequire(tsxApi).resolve("esbuild")).href;
+  register(new URL("./tsx-compiler.mjs", import.meta.url), { data: { port: port2, esbuildUrl }, transferList: [port2] });
   const [esm, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
   esm.register();
   cjs.register();
+  port1.unref();
+  return () =>
+    new Promise((resolve) => {
+      const timer = realSetTimeout(resolve, STOP_COMPILER_LIMIT_MS);
+      port1.once("message", () => {
+        realClearTimeout(timer);
+        resolve(undefined);
+      });
+      port1.postMessage("stop");
+    });
 }
 
 /**

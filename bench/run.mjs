@@ -1,0 +1,177 @@
+// Runs every benchmark and prints one markdown table per section (paste-able into the README).
+// Each measurement runs in a node process of its own; numbers are medians (with min–max) over
+// repetitions that follow one untimed warm-up. Benchmarks report; they never pass or fail.
+import { availableParallelism, cpus, loadavg, release, totalmem } from "node:os";
+import { performance } from "node:perf_hooks";
+import { removeSnapshot, snapshotDist } from "./lib/dist-snapshot.mjs";
+import { EXIT_GRACE_MS, leftovers, measure } from "./lib/measure.mjs";
+import { median, num, spread, table } from "./lib/stats.mjs";
+
+const TARGET_RATIO = 1.5;
+const t0 = performance.now();
+const dist = await snapshotDist();
+process.env.INTERLACE_BENCH_DIST = dist; // every measurement loads interlace from this copy
+process.on("exit", () => removeSnapshot(dist));
+process.on("SIGINT", () => process.exit(130));
+
+console.log("# interlace benchmarks\n");
+console.log(
+  table(
+    ["node", "CPU", "cores", "load avg (1/5/15 min)", "memory", "kernel", "date"],
+    [[
+      process.version,
+      cpus()[0]?.model ?? "unknown",
+      `${cpus().length} (available parallelism ${availableParallelism()})`,
+      loadavg().map((l) => l.toFixed(2)).join(" / "),
+      `${Math.round(totalmem() / 2 ** 30)} GiB`,
+      release(),
+      new Date().toISOString(),
+    ]],
+  ),
+);
+
+// --- 1. pause→resume cycle per transport --------------------------------------------------------
+// Paired rounds: each round measures a bare transport and interlace on the same transport back to
+// back (order alternating), each in a fresh process, so a pair sees the same machine load; the
+// ratio is taken per round, then its median over the rounds.
+const ROUNDS = 5;
+const pairs = {
+  worker: { bare: [], mine: [], bareArgs: ["cycle-worker-session.mjs", ["--batches=2"]], mineArgs: ["cycle-interlace.mjs", ["--kind=worker", "--runs=2"]] },
+  process: { bare: [], mine: [], bareArgs: ["cycle-agent-relay.mjs", ["--batches=2"]], mineArgs: ["cycle-interlace.mjs", ["--kind=process", "--runs=2"]] },
+};
+for (let round = 0; round < ROUNDS; round++) {
+  for (const pair of Object.values(pairs)) {
+    const order = round % 2 === 0 ? ["bare", "mine"] : ["mine", "bare"];
+    for (const side of order) pair[side].push(await measure(...pair[`${side}Args`]));
+  }
+}
+const webSocket = await measure("cycle-websocket.mjs");
+
+/** One result out of several rounds of the same measurement. */
+function merge(results) {
+  const ok = results.filter((r) => !r.error);
+  if (ok.length === 0) return results[0];
+  return {
+    ...ok[0],
+    usPerCycle: ok.flatMap((r) => r.usPerCycle),
+    samples: `${ok.length} rounds × ${ok[0].samples}`,
+    wallS: results.reduce((sum, r) => sum + r.wallS, 0),
+    lingered: results.some((r) => r.lingered),
+    failures: results.filter((r) => r.error).map((r) => r.error),
+  };
+}
+
+/** Per-round ratios interlace / bare, for rounds where both succeeded. */
+function pairedRatios(pair) {
+  return pair.mine
+    .map((mine, i) => [mine, pair.bare[i]])
+    .filter(([mine, bare]) => !mine.error && !bare.error)
+    .map(([mine, bare]) => median(mine.usPerCycle) / median(bare.usPerCycle));
+}
+
+const bareWorker = merge(pairs.worker.bare);
+const interlaceWorker = { ...merge(pairs.worker.mine), ratios: pairedRatios(pairs.worker) };
+const bareRelay = merge(pairs.process.bare);
+const interlaceProcess = { ...merge(pairs.process.mine), ratios: pairedRatios(pairs.process) };
+
+function cycleRow(label, result) {
+  if (result.error) return [label, `failed: ${result.error.split("\n")[0]}`, "—", "—", "—", "—", "—"];
+  const us = median(result.usPerCycle);
+  const ratio = result.ratios?.length ? `${num(median(result.ratios), 2)}× (${num(Math.min(...result.ratios), 2)}–${num(Math.max(...result.ratios), 2)})` : "—";
+  const bytes = result.pausedBytes === undefined ? "—" : `${result.approxBytes ? "≈" : ""}${result.pausedBytes}`;
+  const messages = result.inPerCycle === undefined ? "—" : `${num(result.inPerCycle, 2)} / ${num(result.outPerCycle, 2)}`;
+  return [label, spread(result.usPerCycle, 0), num(1e6 / us, 0), ratio, bytes, messages, result.samples];
+}
+
+console.log("\n## 1. Pause→resume round trip per transport\n");
+console.log("Same loop program everywhere: `bench/targets/ticker.mjs`, `tick(shared, n)`, marker `// interlace: tick` on `total += 1`.");
+console.log("A cycle = marker pause → `Debugger.resume` → next marker pause. Bare rows use raw CDP, one breakpoint, nothing else.\n");
+console.log(
+  table(
+    ["transport", "µs/cycle median (min–max)", "cycles/s", "ratio vs bare", "Debugger.paused bytes", "CDP msgs in / out per cycle", "samples"],
+    [
+      cycleRow("a. bare CDP over WebSocket (`--inspect-brk`, chrome-remote-interface) → child process", webSocket),
+      cycleRow("b. bare NodeWorker session (`node:inspector`) → worker thread", bareWorker),
+      cycleRow("c. bare fd-3 agent relay (`process-agent.mjs`) → child process", bareRelay),
+      cycleRow("d. interlace `TraceExecutor`, `thread.worker` (vs b)", interlaceWorker),
+      cycleRow("d. interlace `TraceExecutor`, `thread.process` (vs c)", interlaceProcess),
+    ],
+  ),
+);
+console.log(
+  "\nRow a uses only a few cycles: each one stalls ~44 ms on loopback delayed ACKs (the inspector socket does not set TCP_NODELAY).",
+);
+console.log(
+  "Rows a–c: batches of cycles in one long-lived target after untimed warm-up cycles; row d: one run per sample, cycle = `timings.scheduleMs / steps`, after a warm-up run.",
+);
+console.log(`Rows b–d: ${ROUNDS} rounds, each a fresh process; ratio vs bare = median (min–max) of the per-round ratios, bare and interlace measured back to back.`);
+console.log("Bytes: the marker's `Debugger.paused` JSON (≈: re-serialised from chrome-remote-interface's parsed event).");
+console.log("Messages: all CDP messages of the session (setup included) / marker pauses; row d counted in its warm-up run.");
+const verdicts = [
+  ["workers", interlaceWorker],
+  ["processes", interlaceProcess],
+].map(([what, mine]) => {
+  if (!mine.ratios?.length) return `${what}: not measured`;
+  const ratio = median(mine.ratios);
+  return `${what} ${num(ratio, 2)}× (${ratio <= TARGET_RATIO ? "within" : "over"})`;
+});
+console.log(`Target: interlace's cycle within ${TARGET_RATIO}× of the bare transport's, same run: ${verdicts.join("; ")}.`);
+
+// --- 2. wall time of one 4-step schedule ---------------------------------------------------------
+const wall = [
+  ["bank (`examples/bank`)", "2 worker threads, TS via tsx", await measure("schedule-wall.mjs", ["--variant=bank-workers"])],
+  ["counter (`fixtures/counter/counter.mjs`)", "2 worker threads, plain JS", await measure("schedule-wall.mjs", ["--variant=counter-workers"])],
+  ["bank-sqlite (`examples/bank-sqlite`)", "2 child processes, TS via tsx", await measure("schedule-wall.mjs", ["--variant=bank-processes"])],
+];
+
+console.log("\n## 2. One 4-step marker schedule, wall time (ms)\n");
+console.log("Lost-update schedule (`t1:read t2:read t1:write t2:write` on each scenario's markers) through `TraceExecutor.run`.");
+console.log("startupMs = launch → every thread paused at its ready point with markers armed.\n");
+console.log(
+  table(
+    ["scenario", "threads", "setupMs", "startupMs", "scheduleMs", "totalMs", "invariant broken", "samples"],
+    wall.map(([label, threads, r]) =>
+      r.error
+        ? [label, threads, `failed: ${r.error.split("\n")[0]}`, "—", "—", "—", "—", "—"]
+        : [
+            label,
+            threads,
+            spread(r.timings.setupMs, 2),
+            spread(r.timings.startupMs, 0),
+            spread(r.timings.scheduleMs, 1),
+            spread(r.timings.totalMs, 0),
+            `${r.lostUpdates}/${r.runs}`,
+            `${r.runs} runs`,
+          ],
+    ),
+  ),
+);
+const [bankTs, counterJs] = [wall[0][2], wall[1][2]];
+if (!bankTs.error && !counterJs.error) {
+  const ts = median(bankTs.timings.startupMs);
+  const js = median(counterJs.timings.startupMs);
+  console.log(`\ntsx's share of worker startup: ${num(ts, 0)} ms (TS) − ${num(js, 0)} ms (JS) = ${num(ts - js, 0)} ms (${num((100 * (ts - js)) / ts, 0)}%).`);
+}
+
+const all = {
+  "1b": bareWorker,
+  "1d worker": interlaceWorker,
+  "1c": bareRelay,
+  "1d process": interlaceProcess,
+  "1a": webSocket,
+  "2 bank": wall[0][2],
+  "2 counter": wall[1][2],
+  "2 bank-sqlite": wall[2][2],
+};
+for (const [name, result] of Object.entries(all)) {
+  for (const error of result.error ? [result.error] : (result.failures ?? [])) console.log(`\n${name} failed:\n${error}`);
+}
+console.log(`\nMeasurement wall times (s, start → result): ${Object.entries(all).map(([name, r]) => `${name} ${num(r.wallS, 1)}`).join(", ")}.`);
+const lingered = Object.entries(all).filter(([, r]) => r.lingered).map(([name]) => name);
+console.log(
+  `Measurement processes still alive ${EXIT_GRACE_MS / 1000} s after reporting (killed): ${lingered.length ? lingered.join(", ") : "none"}.` +
+    (lingered.length ? " Their threads had ended; something (e.g. a timer) still held the event loop." : ""),
+);
+const left = leftovers();
+console.log(`Left-over processes: ${left === null ? "not checked (no /proc)" : left.length === 0 ? "none" : left.join("; ")}.`);
+console.log(`Benchmark wall time: ${num((performance.now() - t0) / 1000, 1)} s.`);
