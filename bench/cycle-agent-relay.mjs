@@ -5,7 +5,9 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { CycleClock } from "./lib/cycle-clock.mjs";
-import { TICKER_URL, TICK_LINE, emit, intArg, reap, watchdog } from "./lib/script.mjs";
+import { DIST, TICKER_URL, TICK_LINE, emit, intArg, reap, watchdog } from "./lib/script.mjs";
+
+const { LineReader } = await import(new URL("runtime/line-reader.mjs", DIST).href);
 
 const clock = new CycleClock({ warmup: intArg("warmup", 500), batches: intArg("batches", 5), batchSize: intArg("batch", 2000) });
 const child = spawn(process.execPath, [fileURLToPath(new URL("./targets/agent-target.mjs", import.meta.url))], {
@@ -20,27 +22,21 @@ let received = 0;
 const pending = new Map();
 let onPaused = () => {};
 let onRunner = () => {};
-let buffered = "";
-channel.on("data", (chunk) => {
-  buffered += chunk;
-  let end;
-  while ((end = buffered.indexOf("\n")) !== -1) {
-    const line = buffered.slice(0, end);
-    buffered = buffered.slice(end + 1);
-    if (line[0] === "C") {
-      received += 1;
-      const message = JSON.parse(line.slice(1));
-      if (message.id !== undefined) {
-        pending.get(message.id)?.(message);
-        pending.delete(message.id);
-      } else if (message.method === "Debugger.paused") {
-        onPaused(message.params, line);
-      }
-    } else if (line[0] === "R") {
-      onRunner(JSON.parse(line.slice(1)));
+const reader = new LineReader((line) => {
+  if (line[0] === "C") {
+    received += 1;
+    const message = JSON.parse(line.slice(1));
+    if (message.id !== undefined) {
+      pending.get(message.id)?.(message);
+      pending.delete(message.id);
+    } else if (message.method === "Debugger.paused") {
+      onPaused(message.params, line);
     }
+  } else if (line[0] === "R") {
+    onRunner(JSON.parse(line.slice(1)));
   }
 });
+channel.on("data", (chunk) => reader.push(chunk));
 const sendRaw = (method, params) => {
   const id = nextId++;
   channel.write(`C${JSON.stringify({ id, method, params })}\n`);

@@ -6,6 +6,9 @@
 import childProcess from "node:child_process";
 import { Session } from "node:inspector";
 import { syncBuiltinESMExports } from "node:module";
+import { DIST } from "./script.mjs";
+
+const { LineReader } = await import(new URL("runtime/line-reader.mjs", DIST).href);
 
 let active = false;
 let stats;
@@ -37,16 +40,10 @@ childProcess.spawn = function (...args) {
   const child = spawn.apply(this, args);
   const channel = child.stdio[3];
   if (active && channel) {
-    let buffered = "";
-    channel.on("data", (chunk) => {
-      buffered += chunk;
-      let end;
-      while ((end = buffered.indexOf("\n")) !== -1) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 1);
-        if (line[0] === "C") received(line.slice(1));
-      }
+    const reader = new LineReader((line) => {
+      if (line[0] === "C") received(line.slice(1));
     });
+    channel.on("data", (chunk) => reader.push(String(chunk)));
     const write = channel.write;
     channel.write = function (data, ...rest) {
       if (String(data)[0] === "C") stats.out += 1;

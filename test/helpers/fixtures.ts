@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { expect } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { InterlaceError, ThreadError, TraceExecutor, thread, type ThreadSpec } from "interlace";
-import { takeBaseline, type LeakBaseline } from "./leaks.js";
+import { expectNothingLeft, takeBaseline, type LeakBaseline } from "./leaks.js";
 
 const FIXTURES = new URL("../../fixtures/errors/", import.meta.url);
 
@@ -136,4 +136,19 @@ export async function warmUpAndTakeBaseline(): Promise<LeakBaseline> {
     ThreadError,
   );
   return takeBaseline();
+}
+
+/**
+ * Registers a test file's leak checks: a baseline after one warm-up run of each launch path,
+ * nothing left behind after every test, temporary directories removed at the end.
+ */
+export function checkNothingLeftAfterEachTest(): void {
+  let baseline: LeakBaseline;
+  beforeAll(async () => {
+    baseline = await warmUpAndTakeBaseline();
+  });
+  afterEach(async () => {
+    await expectNothingLeft(baseline);
+  });
+  afterAll(() => removeTempDirs());
 }

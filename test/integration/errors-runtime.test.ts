@@ -7,19 +7,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScenarioHookError, TargetExitedError, ThreadError, TraceExecutor, UnknownMarkerError, thread } from "interlace";
-import { expectNothingLeft, recordLaunches, type LeakBaseline } from "../helpers/leaks.js";
-import { KINDS, fixture, fixturePath, lineOf, rejection, removeTempDirs, runOptions, spec, tempDir, warmUpAndTakeBaseline } from "../helpers/fixtures.js";
+import { recordLaunches } from "../helpers/leaks.js";
+import { KINDS, fixture, fixturePath, lineOf, rejection, runOptions, spec, tempDir, checkNothingLeftAfterEachTest } from "../helpers/fixtures.js";
 
-let baseline: LeakBaseline;
-beforeAll(async () => {
-  baseline = await warmUpAndTakeBaseline();
-});
-afterEach(async () => {
-  await expectNothingLeft(baseline);
-});
-afterAll(() => removeTempDirs());
+checkNothingLeftAfterEachTest();
 
 describe("E_THREAD_THREW", () => {
   const cases = KINDS.flatMap((kind) => [

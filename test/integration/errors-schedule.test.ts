@@ -3,10 +3,9 @@
  * at once (never by waiting for the timeout); threads that spin or block fail by E_TIMEOUT with
  * where they are. After each test, nothing may be left behind. Fixtures: fixtures/errors/.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ScheduleStallError, StepThreadFinishedError, TimeoutError, TraceExecutor } from "interlace";
-import { expectNothingLeft, type LeakBaseline } from "../helpers/leaks.js";
-import { KINDS, lineOf, rejection, removeTempDirs, runOptions, shownPath, spec, timed, warmUpAndTakeBaseline } from "../helpers/fixtures.js";
+import { KINDS, lineOf, rejection, runOptions, shownPath, spec, timed, checkNothingLeftAfterEachTest } from "../helpers/fixtures.js";
 
 /** A generous timeout for faults that must NOT wait for it, and the bound that proves they did not. */
 const LONG_TIMEOUT_MS = 20_000;
@@ -14,14 +13,7 @@ const FAST_MS = 5_000;
 /** A small timeout for tests that expect one (large enough for a loaded machine to start a process). */
 const SHORT_TIMEOUT_MS = 2_000;
 
-let baseline: LeakBaseline;
-beforeAll(async () => {
-  baseline = await warmUpAndTakeBaseline();
-});
-afterEach(async () => {
-  await expectNothingLeft(baseline);
-});
-afterAll(() => removeTempDirs());
+checkNothingLeftAfterEachTest();
 
 /** "fixtures/errors/two-steps.mjs:8" for the line holding `needle`. */
 function at(file: string, needle: string): string {

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   DuplicateThreadError,
   ExportNotFoundError,
@@ -19,7 +19,7 @@ import {
   UnknownMarkerError,
   UnknownThreadError,
 } from "interlace";
-import { expectNothingLeft, recordLaunches, type LeakBaseline } from "../helpers/leaks.js";
+import { recordLaunches } from "../helpers/leaks.js";
 import {
   KINDS,
   type Kind,
@@ -27,25 +27,17 @@ import {
   fixturePath,
   lineOf,
   rejection,
-  removeTempDirs,
   runOptions,
   shownPath,
   spec,
   tempDir,
   thrown,
-  warmUpAndTakeBaseline,
+  checkNothingLeftAfterEachTest,
 } from "../helpers/fixtures.js";
 
 const counterState = (): { counter: Int32Array } => ({ counter: new Int32Array(new SharedArrayBuffer(4)) });
 
-let baseline: LeakBaseline;
-beforeAll(async () => {
-  baseline = await warmUpAndTakeBaseline();
-});
-afterEach(async () => {
-  await expectNothingLeft(baseline);
-});
-afterAll(() => removeTempDirs());
+checkNothingLeftAfterEachTest();
 
 describe("E_UNKNOWN_THREAD", () => {
   it("a schedule naming an undefined thread is rejected before setup() and before any launch", async () => {
