@@ -2,7 +2,7 @@
  * One in-process inspector session per process, shared by every run, that reaches worker_threads
  * through Node's NodeWorker domain (~0.2 ms per pause/resume; no port is opened). Workers are
  * matched to their owner by the unique `name` given to `new Worker`; any other worker (tsx's
- * esbuild service, loader-hook threads, user workers) is detached at once and never waits.
+ * esbuild service, loader-hook threads, user workers) is ignored and never waits.
  */
 import { Session } from "node:inspector";
 import { InspectorError } from "../errors.js";
@@ -30,9 +30,13 @@ class WorkerTransport implements Transport {
     if (!this.#closed) this.#hub.post("NodeWorker.sendMessageToWorker", { sessionId: this.#sessionId, message });
   }
 
+  /**
+   * Stops using the worker's session. No NodeWorker.detach is sent: interlace closes a session only
+   * once its worker has exited, and detaching an exited worker's session goes through the same
+   * MainThreadInterface::Post that aborts the process (see worker-entry.mjs). Node detaches the
+   * sessions of exiting workers itself.
+   */
   close(): void {
-    if (this.#closed) return;
-    this.#hub.post("NodeWorker.detach", { sessionId: this.#sessionId });
     this.closed();
   }
 
@@ -133,10 +137,10 @@ export class WorkerHub {
   #attached(event: AttachedToWorkerEvent): void {
     const name = event.workerInfo.title.replace(/^\[worker \d+\] /, "");
     const expectation = this.#expected.get(name);
-    if (!expectation) {
-      this.post("NodeWorker.detach", { sessionId: event.sessionId });
-      return;
-    }
+    // Someone else's worker (tsx's loader thread, user code): left alone. It never waits for us
+    // (waitForDebuggerOnStart is off) and Node detaches it when it exits; detaching it here could
+    // race with that exit.
+    if (!expectation) return;
     this.#expected.delete(name);
     const transport = new WorkerTransport(this, event.sessionId);
     this.#transports.set(event.sessionId, transport);
