@@ -153,6 +153,45 @@ if (!bankTs.error && !counterJs.error) {
   console.log(`\ntsx's share of worker startup: ${num(ts, 0)} ms (TS) − ${num(js, 0)} ms (JS) = ${num(ts - js, 0)} ms (${num((100 * (ts - js)) / ts, 0)}%).`);
 }
 
+// --- 3. task threads -------------------------------------------------------------------------------
+const taskDecisions = [2, 4, 8].map((n) => [n, null]);
+for (const row of taskDecisions) row[1] = await measure("tasks.mjs", ["--variant=decisions", `--tasks=${row[0]}`]);
+const taskOverhead = await measure("tasks.mjs", ["--variant=overhead"]);
+
+console.log("\n## 3. Task threads (async functions in one isolate)\n");
+console.log("Program: `bench/targets/task-program.mjs`, N tasks × M iterations of `// interlace: step` + two awaits on async methods.");
+console.log("Decision = one marker step of a round-robin schedule through `TraceExecutor.run` (the task holding the turn passes its awaits).\n");
+console.log(
+  table(
+    ["tasks × iterations", "decisions", "µs per decision", "decisions/s", "runs"],
+    taskDecisions.map(([n, r]) =>
+      r.error
+        ? [`${n} × —`, "—", `failed: ${r.error.split("\n")[0]}`, "—", "—"]
+        : [`${r.tasks} × ${r.iterations}`, r.decisions, spread(r.usPerDecision, 1), num(1e6 / median(r.usPerDecision), 0), r.usPerDecision.length],
+    ),
+  ),
+);
+if (taskOverhead.error) console.log(`\nOverhead measurement failed: ${taskOverhead.error}`);
+else {
+  const ratio = (a, b) => a.map((x, i) => x / b[i]);
+  console.log(`\nInstrumentation overhead without a scheduler (${taskOverhead.tasks} tasks, ${taskOverhead.awaits.toLocaleString("en-US")} awaits per sample, ms):\n`);
+  console.log(
+    table(
+      ["code", "ms", "ratio vs uninstrumented"],
+      [
+        ["uninstrumented", spread(taskOverhead.rawMs, 2), "1"],
+        ["instrumented, no run yet", spread(taskOverhead.instrumentedMs, 2), spread(ratio(taskOverhead.instrumentedMs, taskOverhead.rawMs), 2)],
+        ["uninstrumented, after a task run", spread(taskOverhead.rawAfterRunMs, 2), spread(ratio(taskOverhead.rawAfterRunMs, taskOverhead.rawMs), 2)],
+        ["instrumented, after a task run", spread(taskOverhead.afterRunMs, 2), spread(ratio(taskOverhead.afterRunMs, taskOverhead.rawMs), 2)],
+      ],
+    ),
+  );
+  console.log(
+    "\nAfter a task run, plain awaits are slower too, instrumented or not: V8 keeps a slower promise path once promise hooks" +
+      " (async_hooks, AsyncLocalStorage) were ever enabled in the isolate, even after they are disabled again.",
+  );
+}
+
 const all = {
   "1b": bareWorker,
   "1d worker": interlaceWorker,
@@ -162,6 +201,8 @@ const all = {
   "2 bank": wall[0][2],
   "2 counter": wall[1][2],
   "2 bank-sqlite": wall[2][2],
+  ...Object.fromEntries(taskDecisions.map(([n, r]) => [`3 tasks×${n}`, r])),
+  "3 overhead": taskOverhead,
 };
 for (const [name, result] of Object.entries(all)) {
   for (const error of result.error ? [result.error] : (result.failures ?? [])) console.log(`\n${name} failed:\n${error}`);

@@ -53,7 +53,7 @@ export class UnknownThreadError extends InterlaceError {
 export class UnknownMarkerError extends InterlaceError {
   readonly thread: string;
   readonly marker: string;
-  constructor(thread: string, marker: string, known: readonly string[], where: string) {
+  constructor(thread: string, marker: string, known: readonly string[], where: string, extraHint = "") {
     const hint = known.length
       ? `Markers found in the sources thread "${thread}" loaded: ${known.join(", ")}.`
       : `Thread "${thread}" loaded no source with an "// interlace: <name>" comment.`;
@@ -61,7 +61,7 @@ export class UnknownMarkerError extends InterlaceError {
       "E_UNKNOWN_MARKER",
       "input",
       `${where} uses marker "${marker}" for thread "${thread}", but no traced source of that thread contains ` +
-        `"// interlace: ${marker}". ${hint} Check the spelling, or add the comment before the statement to gate.`,
+        `"// interlace: ${marker}". ${hint} Check the spelling, or add the comment before the statement to gate.${extraHint}`,
     );
     this.thread = thread;
     this.marker = marker;
@@ -177,6 +177,16 @@ export class StepThreadFinishedError extends InterlaceError {
 export class TimeoutError extends InterlaceError {
   constructor(message: string) {
     super("E_TIMEOUT", "fault", message);
+  }
+}
+
+/** Every live task waits for something that only another task of the run could do. */
+export class DeadlockError extends InterlaceError {
+  /** Each waiting task and where it waits. */
+  readonly waiting: ReadonlyArray<{ thread: string; at: string }>;
+  constructor(message: string, waiting: ReadonlyArray<{ thread: string; at: string }>) {
+    super("E_DEADLOCK", "fault", message);
+    this.waiting = waiting;
   }
 }
 

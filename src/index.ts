@@ -3,7 +3,8 @@
  * @packageDocumentation
  */
 export { defineScenario, isScenario, thread } from "./scenario.js";
-export type { Scenario, ScenarioDefinition, ThreadSpec, ProcessOptions } from "./scenario.js";
+export type { Scenario, ScenarioDefinition, ThreadSpec, IsolateThreadSpec, TaskThreadSpec, ProcessOptions } from "./scenario.js";
+export { point } from "./tasks/dispatcher.js";
 export { Schedule, Step } from "./engine/schedule.js";
 export type { StepLike } from "./engine/schedule.js";
 export type { TraceEntry, Where } from "./engine/schedule-run.js";

@@ -26,8 +26,18 @@ export const SCENARIO: unique symbol = Symbol.for("interlace.scenario");
 /** Brand of thread specs. */
 export const THREAD: unique symbol = Symbol.for("interlace.thread");
 
+/** A thread: an isolate of its own ({@link IsolateThreadSpec}) or a task in this one ({@link TaskThreadSpec}). */
+export type ThreadSpec = IsolateThreadSpec | TaskThreadSpec;
+
+/** A task: an async function run in the caller's isolate, scheduled at its awaits and markers. */
+export interface TaskThreadSpec<S = never> {
+  readonly [THREAD]: true;
+  readonly kind: "task";
+  readonly fn: (state: S) => unknown;
+}
+
 /** A thread that runs `exportName(state, ...args)` of a module, in its own isolate. */
-export interface ThreadSpec {
+export interface IsolateThreadSpec {
   readonly [THREAD]: true;
   readonly kind: "worker" | "process";
   /** `file:` URL of the module. */
@@ -42,7 +52,7 @@ export interface ScenarioDefinition<S = unknown> {
   /** Runs in the controller before the threads; its result is each thread's first argument. */
   setup?: () => S | Promise<S>;
   /** Thread name → spec. Names appear in schedules: letters, digits, `_`, `$`, `.`, `-`. */
-  threads: Readonly<Record<string, ThreadSpec>>;
+  threads: Readonly<Record<string, ThreadSpec | TaskThreadSpec<S>>>;
   /** Runs in the controller after every thread finished. Returning `false` or throwing means it does not hold. */
   invariant?: (state: S) => boolean | void | Promise<boolean | void>;
   /** Runs after the invariant, whatever the outcome (remove temporary files here). */
@@ -73,9 +83,22 @@ export const thread = {
   process(module: URL | string, exportName: string, args: readonly unknown[] = [], options: ProcessOptions = {}): ThreadSpec {
     return makeThread("process", module, exportName, args, options);
   },
+  /**
+   * An async function run as a task in this isolate, called with the shared state. Tasks switch
+   * only at awaits and markers of instrumented code (`interlace run`, `node --import
+   * interlace/register` or the `interlace/vitest` plugin).
+   */
+  task<S = never>(fn: (state: S) => unknown): TaskThreadSpec<S> {
+    if (typeof fn !== "function") throw new ScenarioError(`thread.task(fn): fn must be a function, got ${describeValue(fn)}.`);
+    return Object.freeze({ [THREAD]: true as const, kind: "task" as const, fn });
+  },
 };
 
-function makeThread(kind: ThreadSpec["kind"], module: URL | string, exportName: string, args: readonly unknown[], processOptions?: ProcessOptions): ThreadSpec {
+function describeValue(value: unknown): string {
+  return value === null ? "null" : typeof value === "object" ? "an object" : typeof value;
+}
+
+function makeThread(kind: IsolateThreadSpec["kind"], module: URL | string, exportName: string, args: readonly unknown[], processOptions?: ProcessOptions): ThreadSpec {
   if (typeof exportName !== "string" || exportName.length === 0) {
     throw new ScenarioError(`thread.${kind}(module, exportName): exportName must be the name of an exported function, got ${String(exportName)}.`);
   }
@@ -119,13 +142,30 @@ export function checkThread(name: string, spec: unknown): asserts spec is Thread
     throw new ScenarioError(`Invalid thread name ${JSON.stringify(name)}: names start with a letter, _ or $ and continue with letters, digits, _, $, . or -.`);
   }
   if (typeof spec !== "object" || spec === null || (spec as Record<symbol, unknown>)[THREAD] !== true) {
-    throw new ScenarioError(`Thread "${name}" must be made with thread.worker(...) or thread.process(...).`);
+    throw new ScenarioError(`Thread "${name}" must be made with thread.worker(...), thread.process(...) or thread.task(fn).`);
   }
+}
+
+/**
+ * The kind shared by all threads: tasks run in this isolate, workers and processes in their own;
+ * one run drives one kind. Throws a {@link ScenarioError} for a mix.
+ */
+export function threadsKind(threads: Readonly<Record<string, ThreadSpec>>): "task" | "isolate" {
+  const specs = Object.entries(threads);
+  const tasks = specs.filter(([, spec]) => spec.kind === "task").map(([name]) => name);
+  if (tasks.length === 0) return "isolate";
+  if (tasks.length === specs.length) return "task";
+  const others = specs.filter(([, spec]) => spec.kind !== "task").map(([name]) => name);
+  throw new ScenarioError(
+    `A scenario's threads must all be tasks or all be workers/processes: ${tasks.join(", ")} ${tasks.length > 1 ? "are tasks" : "is a task"}, ` +
+      `${others.join(", ")} ${others.length > 1 ? "are not" : "is not"}. Split it into two scenarios.`,
+  );
 }
 
 /** Throws {@link ModuleNotFoundError} unless every thread module exists on disk. */
 export function checkThreadModules(threads: Readonly<Record<string, ThreadSpec>>): void {
   for (const [name, spec] of Object.entries(threads)) {
+    if (spec.kind === "task") continue;
     const path = fileURLToPath(spec.module);
     if (!existsSync(path)) throw new ModuleNotFoundError(`Module of thread "${name}"`, path);
   }

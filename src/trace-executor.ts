@@ -20,7 +20,8 @@ import { OutputSink } from "./controller/output.js";
 import { clock } from "./controller/clock.js";
 import { runSchedule, type PreparedThread } from "./controller/schedule-controller.js";
 import { checkTransferable } from "./controller/transfer-check.js";
-import { checkScenario, checkThread, checkThreadModules, type ScenarioDefinition, type ThreadSpec } from "./scenario.js";
+import { checkScenario, checkThread, checkThreadModules, thread, threadsKind, type IsolateThreadSpec, type ScenarioDefinition, type ThreadSpec } from "./scenario.js";
+import { runTasks } from "./tasks/run-tasks.js";
 
 /** Options of a {@link TraceExecutor}. */
 export interface TraceExecutorOptions {
@@ -72,16 +73,26 @@ export class TraceExecutor {
 
   /** Runs a whole scenario under the schedule. */
   run<S>(scenario: ScenarioDefinition<S>): Promise<RunResult<S>>;
-  /** Registers one thread (Python style); start them all with {@link wait}. */
-  run(name: string, spec: ThreadSpec): this;
-  run<S>(scenarioOrName: ScenarioDefinition<S> | string, spec?: ThreadSpec): Promise<RunResult<S>> | this {
+  /** Runs async functions as tasks in this isolate: `run({ task1: () => c.increment(), task2: ... })`. */
+  run(tasks: Readonly<Record<string, () => unknown>>): Promise<RunResult<undefined>>;
+  /** Registers one thread (Python style); start them all with {@link wait}. A function is a task. */
+  run(name: string, spec: ThreadSpec | (() => unknown)): this;
+  run<S>(
+    scenarioOrName: ScenarioDefinition<S> | Readonly<Record<string, () => unknown>> | string,
+    spec?: ThreadSpec | (() => unknown),
+  ): Promise<RunResult<S>> | Promise<RunResult<undefined>> | this {
     if (typeof scenarioOrName === "string") {
-      checkThread(scenarioOrName, spec);
+      const threadSpec = typeof spec === "function" ? thread.task(spec) : spec;
+      checkThread(scenarioOrName, threadSpec);
       if (this.#threads.has(scenarioOrName)) throw new DuplicateThreadError(scenarioOrName);
-      this.#threads.set(scenarioOrName, spec);
+      this.#threads.set(scenarioOrName, threadSpec);
       return this;
     }
-    return this.#execute(scenarioOrName);
+    if (isTaskRecord(scenarioOrName)) {
+      const threads = Object.fromEntries(Object.entries(scenarioOrName).map(([name, fn]) => [name, thread.task(fn)]));
+      return this.#execute<undefined>({ threads });
+    }
+    return this.#execute(scenarioOrName as ScenarioDefinition<S>);
   }
 
   /** Runs the threads registered with `run(name, spec)`. */
@@ -96,18 +107,22 @@ export class TraceExecutor {
     for (const step of this.schedule.steps) {
       if (!scenario.threads[step.thread]) throw new UnknownThreadError(step.thread, names, "The schedule");
     }
+    const kind = threadsKind(scenario.threads);
     checkThreadModules(scenario.threads);
 
     const state = await runHook("setup", () => scenario.setup?.()) as S;
     let failed = false;
     try {
-      const threads = names.map((name) => prepare(name, scenario.threads[name]!, state));
       const t1 = clock.now();
-      const outcome = await runSchedule(threads, state, this.schedule, {
-        timeoutMs: this.#options.timeout ?? DEFAULT_TIMEOUT_MS,
-        output: new OutputSink(this.#options.stdout, this.#options.stderr),
-        tracePackages: this.#options.tracePackages ?? [],
-      });
+      const timeoutMs = this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
+      const outcome =
+        kind === "task"
+          ? await runTasks(names.map((name) => ({ name, fn: (scenario.threads[name] as { fn: (state: unknown) => unknown }).fn })), state, this.schedule, { timeoutMs })
+          : await runSchedule(names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state)), state, this.schedule, {
+              timeoutMs,
+              output: new OutputSink(this.#options.stdout, this.#options.stderr),
+              tracePackages: this.#options.tracePackages ?? [],
+            });
       const verdict = await checkInvariant(scenario, state);
       return {
         ...verdict,
@@ -127,7 +142,14 @@ export class TraceExecutor {
   }
 }
 
-function prepare(name: string, spec: ThreadSpec, state: unknown): PreparedThread {
+/** A record whose values are all functions (and that is not a scenario definition). */
+function isTaskRecord(value: unknown): value is Readonly<Record<string, () => unknown>> {
+  if (typeof value !== "object" || value === null) return false;
+  const values = Object.values(value);
+  return values.length > 0 && values.every((v) => typeof v === "function");
+}
+
+function prepare(name: string, spec: IsolateThreadSpec, state: unknown): PreparedThread {
   checkTransferable(name, spec.kind, state);
   checkTransferable(name, spec.kind, spec.args, "args");
   const launch = {

@@ -5,6 +5,7 @@ import { EXIT, errorToJSON, errorToText, exitCodeOf, resultToJSON, resultToText 
 import { TraceExecutor } from "../trace-executor.js";
 import { USAGE, parseCommand, type RunCommand } from "./args.js";
 import { loadScenario, loadSchedule } from "./load-scenario.js";
+import { installInstrumentation } from "../tasks/install.js";
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -25,6 +26,8 @@ export async function main(argv: readonly string[]): Promise<number> {
 
 async function runCommand(command: RunCommand): Promise<number> {
   const schedule = loadSchedule(command.schedule);
+  // Task threads run in this process: instrument the scenario and the user modules it imports.
+  installInstrumentation({ tracePackages: command.tracePackages });
   const scenario = await loadScenario(command.scenario);
   const executor = new TraceExecutor(schedule, {
     ...(command.timeout === undefined ? {} : { timeout: command.timeout }),

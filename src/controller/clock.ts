@@ -1,12 +1,15 @@
 /**
- * Timers captured when interlace loads, so code under test that fakes timers
- * (vi.useFakeTimers, @sinonjs/fake-timers) cannot stop the controller's own timeouts.
+ * Timers and Promise captured when interlace loads, so code under test that fakes timers
+ * (vi.useFakeTimers, @sinonjs/fake-timers) or replaces `Promise` cannot stop the harness's own
+ * timeouts and quiet-point detection.
  */
-const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
+const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout, setImmediate: realSetImmediate, Promise: RealPromise } = globalThis;
 const realNow = performance.now.bind(performance);
 
 export const clock = {
   setTimeout: realSetTimeout,
   clearTimeout: realClearTimeout,
+  setImmediate: realSetImmediate,
+  Promise: RealPromise,
   now: realNow,
 };

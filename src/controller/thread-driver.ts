@@ -3,9 +3,6 @@
  * ready point, arms a breakpoint per marker, turns pauses into marker hits, resumes on demand.
  * The hot path (pause at a marker → resume) costs one event and one command, nothing more.
  */
-import { readFileSync } from "node:fs";
-import { relative, isAbsolute } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { CdpSession } from "../cdp/session.js";
 import type { Where } from "../engine/schedule-run.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
@@ -14,6 +11,9 @@ import type { Protocol } from "../protocol/cdp.js";
 import { READY_FUNCTION, READY_PROCEED_VARIABLE } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
+import { displayPath, sourceLine } from "../markers/display.js";
+
+export { displayPath };
 
 /** What the driver reports upward. */
 export interface DriverListener {
@@ -248,22 +248,4 @@ export class ThreadDriver {
   #label(marker: ResolvedMarker): string {
     return `${displayPath(marker.file)}:${marker.line}`;
   }
-}
-
-/** Trimmed text of a 1-based line of a file, or undefined if it cannot be read (error paths only). */
-function sourceLine(pathOrUrl: string, line: number): string | undefined {
-  try {
-    const path = pathOrUrl.startsWith("file:") ? fileURLToPath(pathOrUrl) : pathOrUrl;
-    return readFileSync(path, "utf8").split(/\r?\n/)[line - 1]?.trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** A file path or URL as shown to users: relative to the working directory when inside it. */
-export function displayPath(pathOrUrl: string): string {
-  const path = pathOrUrl.startsWith("file:") ? fileURLToPath(pathOrUrl) : pathOrUrl;
-  if (!isAbsolute(path)) return path;
-  const rel = relative(process.cwd(), path);
-  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }

@@ -159,7 +159,8 @@ function languageOf(filename: string): { plugins: ParserPlugin[]; sourceType: So
     case ".mts":
       return { plugins: ts, sourceType: "module" };
     case ".cts":
-      return { plugins: ts, sourceType: "script" };
+      // CommonJS output, but TypeScript source written with import/export syntax.
+      return { plugins: ts, sourceType: "unambiguous" };
     case ".tsx":
       return { plugins: [...ts, "jsx"], sourceType: "unambiguous" };
     case ".mjs":

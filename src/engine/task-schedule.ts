@@ -1,0 +1,179 @@
+/**
+ * The pure decision core of a marker-schedule run over cooperative tasks (no I/O, no clock).
+ *
+ * The task runtime calls {@link TaskScheduleRun.decide} whenever the isolate is quiet: no task code
+ * runs and no task has timers or I/O pending. Each task is then in one of four phases:
+ * - `parked`: stopped at a gate (its start, an `await`, or a marker) until released;
+ * - `blocked`: suspended on something no timer or I/O will settle (another task's lock, a promise
+ *   nobody resolves yet);
+ * - `finished`;
+ * - `running` never appears at a decision (quiet means nothing runs).
+ *
+ * Semantics, shared with the worker/process kinds (`schedule-run.ts`):
+ * - while steps remain, one task holds the turn and runs (through its awaits) until it parks at a
+ *   marker, finishes or blocks;
+ * - the next step's task takes the turn: past its marker if it is parked at the step's marker
+ *   (consuming the step), or from its start or an await gate otherwise;
+ * - if that task is blocked, another task parked at a start or await gate (in declaration order)
+ *   runs, since only another task can unblock it;
+ * - when the steps run out, every task is set free and runs to completion;
+ * - a decision that cannot be made fails the run at once: stall, finished step thread, deadlock.
+ */
+import { DeadlockError, InterlaceError, ScheduleStallError, StepThreadFinishedError } from "../errors.js";
+import type { Schedule } from "./schedule.js";
+import type { TraceEntry, Where } from "./schedule-run.js";
+
+/** Where a parked task stopped. */
+export interface TaskGate {
+  kind: "start" | "await" | "marker";
+  /** Marker name (kind `marker`). */
+  marker?: string;
+  where?: Where;
+}
+
+/** A task as the runtime sees it at a quiet point. */
+export type TaskSnapshot =
+  | { name: string; phase: "parked"; gate: TaskGate }
+  | { name: string; phase: "blocked"; where?: Where }
+  | { name: string; phase: "finished" };
+
+/** What the runtime must do next. */
+export type TaskAction =
+  /** Open the oldest gate the task is parked at and give it the turn. */
+  | { kind: "release"; task: string }
+  /** The schedule is exhausted: open every gate now and from now on. */
+  | { kind: "free" }
+  /** Every task finished. */
+  | { kind: "complete" }
+  | { kind: "fail"; error: InterlaceError };
+
+/** One marker-schedule run over named tasks. */
+export class TaskScheduleRun {
+  readonly #schedule: Schedule;
+  readonly #trace: TraceEntry[] = [];
+  #next = 0;
+  #free = false;
+  #done = false;
+
+  constructor(schedule: Schedule) {
+    this.#schedule = schedule;
+  }
+
+  /** Steps consumed so far. */
+  get trace(): readonly TraceEntry[] {
+    return this.#trace;
+  }
+
+  /** True once the steps ran out and tasks run freely. */
+  get free(): boolean {
+    return this.#free;
+  }
+
+  /** Whether an `await` gate reached by the task holding the turn lets it through without a decision. */
+  passesAwait(): boolean {
+    return true;
+  }
+
+  /** Decides at a quiet point. `tasks` is in declaration order. */
+  decide(tasks: readonly TaskSnapshot[]): TaskAction {
+    if (this.#done) throw new Error("decide() after the run ended");
+    const live = tasks.filter((t) => t.phase !== "finished");
+    if (live.length === 0 && (this.#free || this.#next === this.#schedule.length)) return this.#end({ kind: "complete" });
+    if (this.#free || this.#next === this.#schedule.length) return this.#decideFree(tasks);
+
+    const step = this.#schedule.steps[this.#next]!;
+    const task = tasks.find((t) => t.name === step.thread);
+    if (task === undefined) throw new Error(`unknown task ${step.thread}`);
+    switch (task.phase) {
+      case "finished":
+        return this.#fail(new StepThreadFinishedError(
+          `${this.#stepLabel(true)} cannot be taken: task "${task.name}" has already finished` +
+            ` without reaching marker "${step.marker}" again.${positions(tasks)}`,
+        ));
+      case "parked":
+        if (task.gate.kind !== "marker") return { kind: "release", task: task.name };
+        if (task.gate.marker === step.marker) return this.#consume(task);
+        return this.#fail(new ScheduleStallError(
+          `Schedule stalled at ${this.#stepLabel()}: task "${task.name}" is parked at marker "${task.gate.marker}", ` +
+            `which it may pass only as a step of its own, so it can never reach "${step.marker}".${positions(tasks)}`,
+        ));
+      case "blocked": {
+        const helper = tasks.find((t) => t.phase === "parked" && t.gate.kind !== "marker");
+        if (helper) return { kind: "release", task: helper.name };
+        if (tasks.every((t) => t.phase !== "parked")) return this.#deadlock(tasks);
+        return this.#fail(new ScheduleStallError(
+          `Schedule stalled at ${this.#stepLabel()}: task "${task.name}" is waiting for something only another task ` +
+            `can do, and every other task is parked at a marker it may pass only as a later step, or finished.` +
+            positions(tasks),
+        ));
+      }
+    }
+  }
+
+  #decideFree(tasks: readonly TaskSnapshot[]): TaskAction {
+    if (!this.#free) {
+      this.#free = true;
+      return { kind: "free" };
+    }
+    const parked = tasks.find((t) => t.phase === "parked");
+    if (parked) return { kind: "release", task: parked.name };
+    return this.#deadlock(tasks);
+  }
+
+  #consume(task: TaskSnapshot & { phase: "parked" }): TaskAction {
+    this.#trace.push({ index: this.#next, step: this.#schedule.steps[this.#next]!, where: task.gate.where });
+    this.#next += 1;
+    return { kind: "release", task: task.name };
+  }
+
+  #deadlock(tasks: readonly TaskSnapshot[]): TaskAction {
+    const waiting = tasks.filter((t) => t.phase === "blocked").map((t) => ({ thread: t.name, at: whereText(t.where) }));
+    const lines = waiting.map((w) => `  ${w.thread}: waiting at ${w.at}`);
+    const context = this.#free || this.#next === this.#schedule.length ? "" : ` (before ${this.#stepLabel()})`;
+    return this.#fail(new DeadlockError(
+      `Deadlock${context}: every live task is waiting for something only another task could do ` +
+        `(a lock held by a waiting task, a promise nobody will settle):\n${lines.join("\n")}${positions(tasks, "blocked")}`,
+      waiting,
+    ));
+  }
+
+  #fail(error: InterlaceError): TaskAction {
+    return this.#end({ kind: "fail", error });
+  }
+
+  #end(action: TaskAction): TaskAction {
+    this.#done = true;
+    return action;
+  }
+
+  #stepLabel(capital = false): string {
+    const step = this.#schedule.steps[this.#next]!;
+    return `${capital ? "Step" : "step"} ${this.#next + 1} of ${this.#schedule.length} (${step})`;
+  }
+}
+
+function whereText(where: Where | undefined): string {
+  if (!where) return "an unknown position";
+  return `${where.file}:${where.line}:${where.column + 1}${where.text ? `  ${where.text}` : ""}`;
+}
+
+/** Lists every task's phase (except those of `skip` phase) for error messages. */
+function positions(tasks: readonly TaskSnapshot[], skip?: TaskSnapshot["phase"]): string {
+  const shown = tasks.filter((t) => t.phase !== skip);
+  if (shown.length === 0) return "";
+  return `\nTasks:\n${shown.map((t) => `  ${t.name}: ${describeTask(t)}`).join("\n")}`;
+}
+
+function describeTask(t: TaskSnapshot): string {
+  switch (t.phase) {
+    case "finished":
+      return "finished";
+    case "blocked":
+      return `waiting at ${whereText(t.where)}`;
+    case "parked": {
+      const at = t.gate.where ? ` (${t.gate.where.file}:${t.gate.where.line})` : "";
+      if (t.gate.kind === "marker") return `parked at marker "${t.gate.marker}"${at}`;
+      return t.gate.kind === "start" ? "not started yet" : `parked after an await${at}`;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+/**
+ * Runs one marker schedule over task threads in this isolate: the task counterpart of
+ * `controller/schedule-controller.ts`.
+ *
+ * The loop waits for a quiet point (no task code running, no task timer or I/O pending: see
+ * `pending-work.ts`), asks the pure engine (`engine/task-schedule.ts`) what to do, and does it.
+ * Because decisions are only taken at quiet points, the same schedule gives the same interleaving
+ * whatever the speed of the I/O the tasks wait for.
+ *
+ * @module
+ */
+import { clock } from "../controller/clock.js";
+import { InterlaceError, ThreadError, TimeoutError, UnknownMarkerError, UsageError } from "../errors.js";
+import type { Schedule } from "../engine/schedule.js";
+import type { TraceEntry } from "../engine/schedule-run.js";
+import { TaskScheduleRun } from "../engine/task-schedule.js";
+import { installDispatcher, uninstallDispatcher } from "./dispatcher.js";
+import { getGates } from "./gates.js";
+import { PendingWork } from "./pending-work.js";
+import { Task, TaskRun, type TaskThread } from "./task-run.js";
+
+export type { TaskThread };
+
+/** Options of {@link runTasks}. */
+export interface TaskRunOptions {
+  /** Longest time tasks may run without reaching a quiet point. */
+  timeoutMs: number;
+}
+
+/** What a completed task run reports (same shape as the isolate kinds'). */
+export interface TaskRunOutcome {
+  trace: TraceEntry[];
+  warnings: string[];
+  startupMs: number;
+  scheduleMs: number;
+}
+
+const NOT_INSTRUMENTED_HINT =
+  " No instrumented module is loaded in this process: task threads are scheduled at awaits and markers only in code" +
+  " loaded through `node --import interlace/register`, the `interlace/vitest` plugin, or `interlace run`.";
+
+let active = false;
+
+/** Every marker name registered by instrumented files loaded so far. */
+export function knownTaskMarkers(): string[] {
+  const names = new Set<string>();
+  for (const file of getGates().files) for (const site of file.sites) if (site[3] !== undefined) names.add(site[3]);
+  return [...names].sort();
+}
+
+/** Runs `schedule` over the tasks, which receive `state`. Rejects with an `InterlaceError`. */
+export async function runTasks(threads: readonly TaskThread[], state: unknown, schedule: Schedule, options: TaskRunOptions): Promise<TaskRunOutcome> {
+  const known = knownTaskMarkers();
+  for (const step of schedule.steps) {
+    if (!known.includes(step.marker)) {
+      throw new UnknownMarkerError(step.thread, step.marker, known, "The schedule", getGates().files.length === 0 ? NOT_INSTRUMENTED_HINT : "");
+    }
+  }
+  if (active) {
+    throw new UsageError("Another run of task threads is in progress in this isolate; runs of task threads cannot overlap. Await it before starting the next.");
+  }
+  active = true;
+  try {
+    return await new TaskRunController(threads, state, schedule, options).run();
+  } finally {
+    active = false;
+    uninstallDispatcher();
+  }
+}
+
+class TaskRunController {
+  readonly #threads: readonly TaskThread[];
+  readonly #state: unknown;
+  readonly #options: TaskRunOptions;
+  readonly #engine: TaskScheduleRun;
+  readonly #run: TaskRun;
+  readonly #pending: PendingWork<Task>;
+  #failure: InterlaceError | undefined;
+  #wake: (() => void) | undefined;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(threads: readonly TaskThread[], state: unknown, schedule: Schedule, options: TaskRunOptions) {
+    this.#threads = threads;
+    this.#state = state;
+    this.#options = options;
+    this.#engine = new TaskScheduleRun(schedule);
+    this.#run = new TaskRun(
+      {
+        finished: () => {},
+        threw: (task, error) => this.#fail(new ThreadError(task.name, error instanceof Error ? error.stack ?? String(error) : String(error))),
+      },
+      this.#engine.passesAwait(),
+    );
+    const { store } = installDispatcher();
+    this.#pending = new PendingWork<Task>(
+      () => {
+        const task = store.getStore();
+        return task instanceof Task && task.run === this.#run ? task : undefined;
+      },
+      () => this.#wakeUp(),
+    );
+  }
+
+  async run(): Promise<TaskRunOutcome> {
+    const t0 = clock.now();
+    this.#pending.enable();
+    try {
+      this.#run.start(this.#threads, this.#state);
+      const t1 = clock.now();
+      for (;;) {
+        this.#restartTimer();
+        await this.#quiet();
+        if (this.#failure) throw this.#failure;
+        const action = this.#engine.decide(this.#run.snapshot());
+        if (action.kind === "complete") break;
+        if (action.kind === "fail") throw action.error;
+        if (action.kind === "free") this.#run.free();
+        else this.#run.release(action.task);
+      }
+      return { trace: [...this.#engine.trace], warnings: [], startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
+    } finally {
+      this.#run.end();
+      this.#pending.disable();
+      if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    }
+  }
+
+  /** Resolves once no task code runs and no task has timers or I/O pending (or the run failed). */
+  async #quiet(): Promise<void> {
+    for (;;) {
+      if (this.#failure) return;
+      if (this.#pending.total > 0) {
+        await new clock.Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      await new clock.Promise<void>((resolve) => clock.setImmediate(resolve));
+      if (this.#failure || this.#pending.total === 0) return;
+    }
+  }
+
+  /** Called from async hooks when the last pending item completes: only resolve a promise here. */
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  #fail(error: InterlaceError): void {
+    this.#failure ??= error;
+    this.#wakeUp();
+  }
+
+  #restartTimer(): void {
+    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    this.#timer = clock.setTimeout(() => this.#fail(this.#timeoutError()), this.#options.timeoutMs);
+  }
+
+  #timeoutError(): TimeoutError {
+    const holder = this.#run.holder;
+    const busy = this.#run.tasks.filter((t) => !t.finished && this.#pending.count(t) > 0);
+    const lines = busy.map((t) => `  ${t.name}: waiting for ${this.#pending.describe(t).join(", ")}${this.#lastAwait(t)}`);
+    const who = holder ? `Task "${holder.name}" ran` : "Tasks ran";
+    return new TimeoutError(
+      `${who} for ${this.#options.timeoutMs} ms without reaching a marker, blocking or finishing` +
+        (lines.length ? `:\n${lines.join("\n")}` : " (it may be spinning through awaits in a loop).") +
+        "\nRaise the timeout ({ timeout } or --timeout) if the work is legitimately slow.",
+    );
+  }
+
+  #lastAwait(task: Task): string {
+    const at = task.lastAwait && this.#run.where(task.lastAwait[0], task.lastAwait[1]);
+    return at ? ` (last await at ${at.file}:${at.line})` : "";
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * The isolate side of one task run: the tasks, the gates they are parked at, and which task holds
+ * the turn. Instrumented code reaches it through the gate object and the dispatcher; the run
+ * controller (`run-tasks.ts`) reads {@link TaskRun.snapshot} at quiet points and applies the
+ * engine's decisions with {@link TaskRun.release} and {@link TaskRun.free}.
+ *
+ * Gate semantics:
+ * - an `await` gate waits for its operand first, then parks, unless the task holds the turn and the
+ *   policy lets its awaits through (marker schedules), or the run is free;
+ * - a marker or `point()` gate always parks while the schedule is being followed;
+ * - once the run has ended (completed or failed), tasks parked at its gates are never released, and
+ *   a task of it that reaches a gate while the dispatcher still routes to it parks for good.
+ *
+ * @module
+ */
+import { clock } from "../controller/clock.js";
+import type { Where } from "../engine/schedule-run.js";
+import type { TaskGate, TaskSnapshot } from "../engine/task-schedule.js";
+import { displayPath, sourceLine } from "../markers/display.js";
+import { getDispatcher, type DispatchedTask } from "./dispatcher.js";
+import { getGates } from "./gates.js";
+
+/** A task function and the name schedules know it by. */
+export interface TaskThread {
+  name: string;
+  fn: (state: unknown) => unknown;
+}
+
+interface Parked {
+  gate: TaskGate;
+  open: () => void;
+}
+
+/** What the run reports to its controller as tasks end. */
+export interface TaskRunListener {
+  finished(task: Task): void;
+  threw(task: Task, error: unknown): void;
+}
+
+/** One task of a run. */
+export class Task implements DispatchedTask {
+  readonly name: string;
+  readonly run: TaskRun;
+  readonly parked: Parked[] = [];
+  finished = false;
+  /** The `[file, site]` of the last await the task suspended at: where it is when blocked. */
+  lastAwait: readonly [number, number] | undefined;
+
+  constructor(name: string, run: TaskRun) {
+    this.name = name;
+    this.run = run;
+  }
+
+  a(x: unknown, f: number, i: number): unknown {
+    return this.run.awaitGate(this, x, f, i);
+  }
+  m(f: number, i: number): Promise<void> | undefined {
+    return this.run.markerGate(this, this.run.siteName(f, i), this.run.where(f, i));
+  }
+  i(x: unknown, f: number, i: number): unknown {
+    return this.run.iterate(this, x, f, i);
+  }
+  p(name: string, where: string | undefined): Promise<void> | undefined {
+    return this.run.markerGate(this, name, parsePosition(where));
+  }
+}
+
+/** A promise that never settles: the gate of an ended run. */
+const NEVER: Promise<never> = new clock.Promise<never>(() => {});
+
+/** The tasks of one run and their gates. */
+export class TaskRun {
+  readonly tasks: Task[] = [];
+  readonly #listener: TaskRunListener;
+  readonly #passAwaits: boolean;
+  readonly #wheres = new Map<string, Where | undefined>();
+  #holder: Task | null = null;
+  #free = false;
+  #ended = false;
+
+  /**
+   * @param passAwaits - Whether the task holding the turn passes `await` gates without a decision
+   *   (marker schedules: a task runs from marker to marker).
+   */
+  constructor(listener: TaskRunListener, passAwaits: boolean) {
+    this.#listener = listener;
+    this.#passAwaits = passAwaits;
+  }
+
+  /** Creates every task, each parked at its start gate. */
+  start(threads: readonly TaskThread[], state: unknown): void {
+    const { store } = getDispatcher();
+    for (const thread of threads) {
+      const task = new Task(thread.name, this);
+      this.tasks.push(task);
+      store.run(task, () => {
+        this.#park(task, { kind: "start" })
+          .then(() => thread.fn(state))
+          .then(
+            () => this.#end(task, () => this.#listener.finished(task)),
+            (error: unknown) => this.#end(task, () => this.#listener.threw(task, error)),
+          );
+      });
+    }
+  }
+
+  /** Each task's phase; valid at a quiet point (no task code running). */
+  snapshot(): TaskSnapshot[] {
+    return this.tasks.map((task): TaskSnapshot => {
+      if (task.finished) return { name: task.name, phase: "finished" };
+      const first = task.parked[0];
+      if (first) return { name: task.name, phase: "parked", gate: first.gate };
+      const where = task.lastAwait ? this.where(task.lastAwait[0], task.lastAwait[1]) : undefined;
+      return where ? { name: task.name, phase: "blocked", where } : { name: task.name, phase: "blocked" };
+    });
+  }
+
+  /** The task holding the turn, if any. */
+  get holder(): Task | null {
+    return this.#holder;
+  }
+
+  /** Opens the oldest gate of a parked task and gives it the turn. */
+  release(name: string): void {
+    const task = this.tasks.find((t) => t.name === name);
+    const parked = task?.parked.shift();
+    if (!task || !parked) throw new Error(`release(${name}): the task is not parked`);
+    this.#holder = task;
+    parked.open();
+  }
+
+  /** Lets every task run freely from now on. */
+  free(): void {
+    this.#free = true;
+    this.#holder = null;
+    for (const task of this.tasks) for (const parked of task.parked.splice(0)) parked.open();
+  }
+
+  /** Ends the run: tasks still alive stay parked for good. */
+  end(): void {
+    this.#ended = true;
+    this.#holder = null;
+  }
+
+  // ---------------------------------------------------------------- gates (via Task)
+
+  awaitGate(task: Task, x: unknown, f: number, i: number): unknown {
+    if (this.#ended) return NEVER;
+    task.lastAwait = [f, i];
+    if (this.#free) return x;
+    return this.#settleThenGate(task, x, f, i);
+  }
+
+  markerGate(task: Task, name: string, where: Where | undefined): Promise<void> | undefined {
+    if (this.#ended) return NEVER;
+    if (this.#free) return undefined;
+    return this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
+  }
+
+  iterate(task: Task, iterable: unknown, f: number, i: number): unknown {
+    const run = this;
+    const source = iterable as AsyncIterable<unknown> & Iterable<unknown>;
+    return {
+      [Symbol.asyncIterator](): AsyncIterator<unknown> {
+        const inner = asyncIteratorOf(source);
+        return {
+          next: (...args: [] | [unknown]) => run.awaitGate(task, inner.next(...args), f, i) as Promise<IteratorResult<unknown>>,
+          return: (value?: unknown) => (inner.return ? inner.return(value) : Promise.resolve({ done: true as const, value })),
+          throw: (error?: unknown) => (inner.throw ? inner.throw(error) : Promise.reject(error)),
+        };
+      },
+    };
+  }
+
+  /** Marker name of a site (markers and points). */
+  siteName(f: number, i: number): string {
+    return getGates().files[f]?.sites[i]?.[3] ?? "";
+  }
+
+  /** Original position of a site, for reports. */
+  where(f: number, i: number): Where | undefined {
+    const key = `${f}:${i}`;
+    if (this.#wheres.has(key)) return this.#wheres.get(key);
+    const file = getGates().files[f];
+    const site = file?.sites[i];
+    const where = file && site ? toWhere(file.url, site[0], site[1]) : undefined;
+    this.#wheres.set(key, where);
+    return where;
+  }
+
+  async #settleThenGate(task: Task, x: unknown, f: number, i: number): Promise<unknown> {
+    let value: unknown;
+    let failed = false;
+    let error: unknown;
+    try {
+      value = await x;
+    } catch (e) {
+      failed = true;
+      error = e;
+    }
+    const gate = this.#afterAwait(task, f, i);
+    if (gate !== undefined) await gate;
+    if (failed) throw error;
+    return value;
+  }
+
+  #afterAwait(task: Task, f: number, i: number): Promise<void> | undefined {
+    if (this.#ended) return NEVER;
+    if (this.#free || (task === this.#holder && this.#passAwaits)) return undefined;
+    const where = this.where(f, i);
+    return this.#park(task, where ? { kind: "await", where } : { kind: "await" });
+  }
+
+  #park(task: Task, gate: TaskGate): Promise<void> {
+    return new clock.Promise<void>((open) => task.parked.push({ gate, open }));
+  }
+
+  #end(task: Task, report: () => void): void {
+    task.finished = true;
+    if (this.#holder === task) this.#holder = null;
+    if (!this.#ended) report();
+  }
+}
+
+function asyncIteratorOf(source: AsyncIterable<unknown> & Iterable<unknown>): AsyncIterator<unknown> {
+  if (typeof source[Symbol.asyncIterator] === "function") return source[Symbol.asyncIterator]();
+  const sync = source[Symbol.iterator]();
+  return {
+    next: async (...args: [] | [unknown]) => {
+      const result = sync.next(...args);
+      return result.done ? result : { done: false, value: await result.value };
+    },
+    return: async (value?: unknown) => (sync.return ? sync.return(value) : { done: true, value }),
+  };
+}
+
+function toWhere(url: string, line: number, column: number): Where {
+  const text = sourceLine(url, line);
+  const where: Where = { file: displayPath(url), line, column };
+  return text === undefined ? where : { ...where, text };
+}
+
+/** `file:line:column` (path or URL) → Where. */
+function parsePosition(position: string | undefined): Where | undefined {
+  const match = position === undefined ? null : /^(.*):(\d+):(\d+)$/.exec(position);
+  if (!match) return undefined;
+  return toWhere(match[1]!, Number(match[2]), Number(match[3]) - 1);
+}
+
