@@ -45,7 +45,12 @@ export type TaskAction =
   | { kind: "free" }
   /** Every task finished. */
   | { kind: "complete" }
-  | { kind: "fail"; error: InterlaceError };
+  /**
+   * The run cannot continue. With `unlessProgress`, the failure rests on tasks waiting for each
+   * other: the runtime may wait a grace period for code outside the tasks (a timer set before the
+   * run, an event) to settle something, and decide again; the run is not over yet.
+   */
+  | { kind: "fail"; error: InterlaceError; unlessProgress?: true };
 
 /** One marker-schedule run over named tasks. */
 export class TaskScheduleRun {
@@ -101,11 +106,15 @@ export class TaskScheduleRun {
         const helper = tasks.find((t) => t.phase === "parked" && t.gate.kind !== "marker");
         if (helper) return { kind: "release", task: helper.name };
         if (tasks.every((t) => t.phase !== "parked")) return this.#deadlock(tasks);
-        return this.#fail(new ScheduleStallError(
-          `Schedule stalled at ${this.#stepLabel()}: task "${task.name}" is waiting for something only another task ` +
-            `can do, and every other task is parked at a marker it may pass only as a later step, or finished.` +
-            positions(tasks),
-        ));
+        return {
+          kind: "fail",
+          unlessProgress: true,
+          error: new ScheduleStallError(
+            `Schedule stalled at ${this.#stepLabel()}: task "${task.name}" is waiting for something only another task ` +
+              `can do, and every other task is parked at a marker it may pass only as a later step, or finished.` +
+              positions(tasks),
+          ),
+        };
       }
     }
   }
@@ -130,11 +139,15 @@ export class TaskScheduleRun {
     const waiting = tasks.filter((t) => t.phase === "blocked").map((t) => ({ thread: t.name, at: whereText(t.where) }));
     const lines = waiting.map((w) => `  ${w.thread}: waiting at ${w.at}`);
     const context = this.#free || this.#next === this.#schedule.length ? "" : ` (before ${this.#stepLabel()})`;
-    return this.#fail(new DeadlockError(
-      `Deadlock${context}: every live task is waiting for something only another task could do ` +
-        `(a lock held by a waiting task, a promise nobody will settle):\n${lines.join("\n")}${positions(tasks, "blocked")}`,
-      waiting,
-    ));
+    return {
+      kind: "fail",
+      unlessProgress: true,
+      error: new DeadlockError(
+        `Deadlock${context}: every live task is waiting for something only another task could do ` +
+          `(a lock held by a waiting task, a promise nobody will settle):\n${lines.join("\n")}${positions(tasks, "blocked")}`,
+        waiting,
+      ),
+    };
   }
 
   #fail(error: InterlaceError): TaskAction {

@@ -8,11 +8,13 @@
  * destroyed. Long-lived handles (sockets, pipes, TTYs, message ports, file handles, intervals) are
  * not pending work by themselves: they would never complete. A write to a TCP socket, however,
  * makes the socket pending for its writer until the socket next delivers data, so a task awaiting
- * a database reply counts as busy, not blocked.
+ * a database reply counts as busy, not blocked. Writes are seen by wrapping `net.Socket#write`
+ * while enabled: a small write completes synchronously and creates no async resource at all.
  *
  * @module
  */
 import { createHook, type AsyncHook } from "node:async_hooks";
+import { Socket } from "node:net";
 
 /** Resource types that never count as pending work. */
 const LONG_LIVED = new Set([
@@ -33,6 +35,8 @@ export class PendingWork<T extends object> {
   readonly #entries = new Map<number, Entry<T>>();
   readonly #counts = new Map<T, number>();
   readonly #onSettled: () => void;
+  readonly #ownerOf: () => T | undefined;
+  #socketWrite: Socket["write"] | undefined;
   #total = 0;
 
   /**
@@ -41,13 +45,13 @@ export class PendingWork<T extends object> {
    */
   constructor(ownerOf: () => T | undefined, onSettled: () => void) {
     this.#onSettled = onSettled;
+    this.#ownerOf = ownerOf;
     this.#hook = createHook({
       init: (id, type, _trigger, resource) => {
         if (LONG_LIVED.has(type)) return;
         const owner = ownerOf();
         if (owner === undefined) return;
         if (type === "Timeout" && (resource as { _repeat?: unknown })._repeat) return;
-        if (type === "WRITEWRAP" || type === "SHUTDOWNWRAP") this.#awaitReply(resource, owner);
         this.#add(id, { owner, type });
       },
       before: (id) => this.#complete(id),
@@ -57,10 +61,19 @@ export class PendingWork<T extends object> {
 
   enable(): void {
     this.#hook.enable();
+    const write = Socket.prototype.write;
+    const onWrite = (socket: Socket) => this.#awaitReply(socket);
+    this.#socketWrite = write;
+    Socket.prototype.write = function (this: Socket, ...args: Parameters<Socket["write"]>) {
+      onWrite(this);
+      return write.apply(this, args);
+    } as Socket["write"];
   }
 
   disable(): void {
     this.#hook.disable();
+    if (this.#socketWrite) Socket.prototype.write = this.#socketWrite;
+    this.#socketWrite = undefined;
     this.#entries.clear();
     this.#counts.clear();
     this.#total = 0;
@@ -83,10 +96,13 @@ export class PendingWork<T extends object> {
     return [...types];
   }
 
-  /** A write on a TCP socket: the socket's next data (its `before` hook) settles the reply. */
-  #awaitReply(resource: object, owner: T): void {
-    const handle = (resource as { handle?: { constructor?: { name?: string }; getAsyncId?: () => number } }).handle;
-    if (handle?.constructor?.name !== "TCP" || typeof handle.getAsyncId !== "function") return;
+  /** A task writes on a TCP or TLS socket: the socket's next data (its `before` hook) settles the reply. */
+  #awaitReply(socket: Socket): void {
+    const owner = this.#ownerOf();
+    if (owner === undefined) return;
+    const handle = (socket as unknown as { _handle?: { constructor?: { name?: string }; getAsyncId?: () => number } })._handle;
+    const kind = handle?.constructor?.name;
+    if ((kind !== "TCP" && kind !== "TLSWrap") || typeof handle?.getAsyncId !== "function") return;
     const socketId = handle.getAsyncId();
     if (!this.#entries.has(socketId)) this.#add(socketId, { owner, type: "TCP reply" });
   }

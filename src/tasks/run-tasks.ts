@@ -35,6 +35,12 @@ export interface TaskRunOutcome {
   scheduleMs: number;
 }
 
+/**
+ * How long tasks that wait for each other get before that is reported as a deadlock or a stall:
+ * code outside the tasks (a timer set before the run, an event) may still settle what they await.
+ */
+const GRACE_MS = 100;
+
 const NOT_INSTRUMENTED_HINT =
   " No instrumented module is loaded in this process: task threads are scheduled at awaits and markers only in code" +
   " loaded through `node --import interlace/register`, the `interlace/vitest` plugin, or `interlace run`.";
@@ -107,13 +113,20 @@ class TaskRunController {
     try {
       this.#run.start(this.#threads, this.#state);
       const t1 = clock.now();
+      let graced = false;
       for (;;) {
         this.#restartTimer();
         await this.#quiet();
         if (this.#failure) throw this.#failure;
         const action = this.#engine.decide(this.#run.snapshot());
         if (action.kind === "complete") break;
-        if (action.kind === "fail") throw action.error;
+        if (action.kind === "fail") {
+          if (!action.unlessProgress || graced) throw action.error;
+          graced = true;
+          await new clock.Promise<void>((resolve) => clock.setTimeout(resolve, GRACE_MS));
+          continue;
+        }
+        graced = false;
         if (action.kind === "free") this.#run.free();
         else this.#run.release(action.task);
       }

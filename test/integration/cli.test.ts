@@ -140,6 +140,26 @@ describe("interlace run reports runtime faults with exit code 3", () => {
   });
 });
 
+describe("interlace run on task threads (async functions in the CLI's own process)", () => {
+  const TASK_LOST = "task1:read_value task2:read_value task1:write_value task2:write_value";
+
+  it("instruments the scenario's modules by itself and shows the lost update, exit 1", () => {
+    const { code, stdout, stderr } = interlace("run", "examples/async-counter/scenario.ts", "--schedule", TASK_LOST);
+
+    expect(stderr).toBe("");
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/1\s+task1\s+read_value\s+examples\/async-counter\/counter\.ts:15\s+const v = await this\.get\(\);/);
+    expect(stdout).toContain("final state: Counter { value: 1 }");
+  });
+
+  it("exits 0 on the serial schedule, and 2 on an unknown marker", () => {
+    expect(interlace("run", "examples/async-counter/scenario.ts", "--schedule", "task1:read_value task1:write_value task2:read_value task2:write_value").code).toBe(0);
+    const unknown = interlace("run", "examples/async-counter/scenario.ts", "--schedule", "task1:read_valu", "--json");
+    expect(unknown.code).toBe(2);
+    expect(json(unknown.stdout)).toMatchObject({ error: { code: "E_UNKNOWN_MARKER", category: "input" } });
+  });
+});
+
 describe("interlace", () => {
   it("prints help and version", () => {
     expect(interlace("--help").stdout).toContain("interlace run <scenario>");

@@ -26,6 +26,15 @@ beforeAll(() => {
       'const r = await new TraceExecutor("t2:read_balance t1:read_balance t2:write_balance t1:write_balance").run(scenario);\n' +
       "console.log(JSON.stringify({ holds: r.invariantHolds, balance: r.state.balance[0] }));\n",
   );
+  cpSync(join(root, "examples/async-counter/counter.ts"), join(project, "counter.ts"));
+  cpSync(join(root, "examples/async-counter/scenario.ts"), join(project, "tasks-scenario.ts"));
+  cpSync(join(root, "fixtures/tasks/counter.mjs"), join(project, "counter.mjs"));
+  writeFileSync(
+    join(project, "tasks.mjs"),
+    'import { TraceExecutor } from "interlace";\nimport { Counter } from "./counter.mjs";\nconst c = new Counter();\n' +
+      'await new TraceExecutor("a:read_value b:read_value a:write_value b:write_value").run({ a: () => c.increment(), b: () => c.increment() });\n' +
+      "console.log(JSON.stringify({ value: c.value }));\n",
+  );
   execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: project, stdio: "pipe" });
 }, 240_000);
 
@@ -50,5 +59,23 @@ describe("interlace installed in another project", () => {
 
     expect(result.stderr).toBe("");
     expect(JSON.parse(result.stdout)).toEqual({ holds: false, balance: 150 });
+  });
+
+  it("runs a task scenario with npx interlace (instrumenting the project's TS modules)", () => {
+    const result = spawnSync("npx", ["interlace", "run", "tasks-scenario.ts", "--schedule", "task1:read_value task2:read_value task1:write_value task2:write_value"], {
+      cwd: project,
+      encoding: "utf8",
+    });
+
+    expect(result.stderr).not.toContain("E_");
+    expect(result.status).toBe(1);
+    expect(result.stdout).toContain("Counter { value: 1 }");
+  });
+
+  it("instruments the project's code with node --import interlace/register", () => {
+    const result = spawnSync(process.execPath, ["--import", "interlace/register", "tasks.mjs"], { cwd: project, encoding: "utf8" });
+
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ value: 1 });
   });
 });

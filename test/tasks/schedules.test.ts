@@ -11,6 +11,8 @@ import { Counter as JsCounter } from "../../fixtures/tasks/counter.mjs";
 import { LockedCounter } from "../../fixtures/tasks/locked-counter.js";
 import { Memoizer } from "../../fixtures/tasks/memoizer.js";
 import { depositFile, depositRow } from "../../fixtures/tasks/io-account.js";
+import { KvClient } from "../../fixtures/tasks/kv-client.js";
+import { createServer, type AddressInfo } from "node:net";
 
 const LOST_UPDATE = "task1:read_value task2:read_value task1:write_value task2:write_value";
 const SERIAL = "task1:read_value task1:write_value task2:read_value task2:write_value";
@@ -128,6 +130,40 @@ describe("forced schedules over async tasks", () => {
       expect([...outcomes]).toEqual([JSON.stringify({ file: "120", row: 110, audit: "deposit 20\ndeposit 10\n" })]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("replays identically 100/100 when tasks wait for TCP replies that arrive after random delays", async () => {
+    let value = 100;
+    // A key-value server in this process, outside every task; each reply is delayed 0–4 ms.
+    const server = createServer((socket) => {
+      let buffer = "";
+      socket.setEncoding("utf8").on("data", (chunk: string) => {
+        buffer += chunk;
+        for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
+          const [command, arg] = buffer.slice(0, end).split(" ");
+          buffer = buffer.slice(end + 1);
+          if (command === "SET") value = Number(arg);
+          const reply = command === "GET" ? String(value) : "OK";
+          setTimeout(() => socket.write(`${reply}\n`), Math.floor(Math.random() * 5));
+        }
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    const [c1, c2] = await Promise.all([KvClient.open(port), KvClient.open(port)]);
+    try {
+      const outcomes = new Set<number>();
+      for (let i = 0; i < 100; i++) {
+        value = 100;
+        await new TraceExecutor("t1:kv_read t2:kv_read t1:kv_write t2:kv_write").run({ t1: () => c1.deposit(10), t2: () => c2.deposit(20) });
+        outcomes.add(value);
+      }
+      expect([...outcomes]).toEqual([120]);
+    } finally {
+      c1.close();
+      c2.close();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 
