@@ -263,7 +263,7 @@ export async function loadSourceMap(
 }
 
 /** Decodes `data:[<media type>][;charset=...][;base64],<data>`. */
-function decodeDataUrl(url: string): string {
+export function decodeDataUrl(url: string): string {
   const comma = url.indexOf(",");
   if (comma < 0) throw new Error("malformed data: URL (no comma)");
   const params = url.slice("data:".length, comma).split(";");

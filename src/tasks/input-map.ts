@@ -23,6 +23,7 @@ import {
   originalPositionFor,
 } from "@jridgewell/trace-mapping";
 import type MagicString from "magic-string";
+import { decodeDataUrl } from "../markers/source-map.js";
 
 /** A source map v3 in its JSON shape. */
 export interface EncodedMap {
@@ -258,16 +259,6 @@ export function composeMap(
   };
   if (composed.sourcesContent !== undefined) result.sourcesContent = composed.sourcesContent;
   return result;
-}
-
-/** Decodes `data:[<media type>][;charset=…][;base64],<data>`. */
-function decodeDataUrl(url: string): string {
-  const comma = url.indexOf(",");
-  if (comma < 0) throw new Error("malformed data: URL (no comma)");
-  const params = url.slice("data:".length, comma).split(";");
-  const data = url.slice(comma + 1);
-  if (params.at(-1)?.toLowerCase() === "base64") return Buffer.from(decodeURIComponent(data), "base64").toString("utf8");
-  return decodeURIComponent(data);
 }
 
 /** A map source as an absolute path (file sources) or as written (other URLs). */
