@@ -157,6 +157,7 @@ if (!bankTs.error && !counterJs.error) {
 const taskDecisions = [2, 4, 8].map((n) => [n, null]);
 for (const row of taskDecisions) row[1] = await measure("tasks.mjs", ["--variant=decisions", `--tasks=${row[0]}`]);
 const taskOverhead = await measure("tasks.mjs", ["--variant=overhead"]);
+const taskExplore = await measure("tasks.mjs", ["--variant=explore"]);
 
 console.log("\n## 3. Task threads (async functions in one isolate)\n");
 console.log("Program: `bench/targets/task-program.mjs`, N tasks × M iterations of `// interlace: step` + two awaits on async methods.");
@@ -192,6 +193,30 @@ else {
   );
 }
 
+console.log("\n## 4. Exploration of task threads (`explore()`)\n");
+if (taskExplore.error) console.log(`Exploration measurement failed: ${taskExplore.error}`);
+else {
+  const PYTHON_MS = 40; // the Python original's random explorer, 2 threads × one increment, this machine kind
+  const ms = median(taskExplore.msPerRun);
+  console.log("Anchor shape: 2 tasks × one increment (read, await, write) of `bench/targets/task-program.mjs`, random strategy, 500 runs per sample, invariant always true.\n");
+  console.log(
+    table(
+      ["ms per interleaving", "interleavings/s", "vs the Python original (~40 ms per interleaving)", "samples"],
+      [[spread(taskExplore.msPerRun, 3), num(1000 / ms, 0), `${num(PYTHON_MS / ms, 0)}× (target ≥ 100×)`, taskExplore.msPerRun.length]],
+    ),
+  );
+  console.log("\nAttempts to the lost update (invariant total === 2), 20 seeds, no shrinking:\n");
+  console.log(
+    table(
+      ["strategy", "median attempts", "min–max", "found"],
+      Object.entries(taskExplore.attemptsToBug).map(([strategy, list]) => {
+        const found = list.filter((n) => n !== null);
+        return [strategy, num(median(found), 1), `${Math.min(...found)}–${Math.max(...found)}`, `${found.length}/${list.length}`];
+      }),
+    ),
+  );
+}
+
 const all = {
   "1b": bareWorker,
   "1d worker": interlaceWorker,
@@ -203,6 +228,7 @@ const all = {
   "2 bank-sqlite": wall[2][2],
   ...Object.fromEntries(taskDecisions.map(([n, r]) => [`3 tasks×${n}`, r])),
   "3 overhead": taskOverhead,
+  "4 explore": taskExplore,
 };
 for (const [name, result] of Object.entries(all)) {
   for (const error of result.error ? [result.error] : (result.failures ?? [])) console.log(`\n${name} failed:\n${error}`);

@@ -3,6 +3,8 @@
 //   decisions  cost of one scheduling decision: N tasks × M iterations, each iteration one marker
 //              (one decision) and two awaits (passed by the task holding the turn), under a
 //              round-robin marker schedule through TraceExecutor.run
+//   explore    explore() throughput on the Python original's anchor shape (2 tasks × one
+//              increment: read, await, write), and attempts-to-bug over 20 seeds per strategy
 //   overhead   the same program run without any scheduler, uninstrumented vs instrumented (the
 //              `instrument()` output of the loaders), and both again after a task run in the
 //              same process (a run must leave no cost behind)
@@ -27,7 +29,7 @@ const instrumentedPath = join(dir, "task-program.mjs");
 writeFileSync(instrumentedPath, instrumented.code);
 const program = await import(pathToFileURL(instrumentedPath).href);
 rmSync(dir, { recursive: true, force: true });
-const { TraceExecutor, Schedule } = await loadInterlace();
+const { TraceExecutor, Schedule, explore } = await loadInterlace();
 
 if (variant === "decisions") {
   const names = Array.from({ length: TASKS }, (_, k) => `t${k}`);
@@ -43,6 +45,26 @@ if (variant === "decisions") {
     if (run > 0) usPerDecision.push((1000 * result.timings.scheduleMs) / steps.length); // run 0 warms up
   }
   emit({ tasks: TASKS, iterations: ITERATIONS, decisions: steps.length, awaitsPerDecision: 2, usPerDecision });
+} else if (variant === "explore") {
+  const threads = [(s) => program.worker(s, 1), (s) => program.worker(s, 1)];
+  const msPerRun = [];
+  for (let round = 0; round <= RUNS; round++) {
+    const t0 = performance.now();
+    const r = await explore({ setup: () => new program.Shared(), threads, invariant: () => true, strategy: "random", seed: round, maxAttempts: 500 });
+    if (round > 0) msPerRun.push((performance.now() - t0) / r.numExplored);
+  }
+  const attemptsToBug = {};
+  for (const strategy of ["random", "pct", "exhaustive"]) {
+    attemptsToBug[strategy] = [];
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await explore({
+        setup: () => new program.Shared(), threads, invariant: (s) => s.total === 2,
+        strategy, seed, maxAttempts: 200, reproduceOnFailure: 0, shrinkBudget: 0,
+      });
+      attemptsToBug[strategy].push(r.propertyHolds ? null : r.numExplored);
+    }
+  }
+  emit({ msPerRun, attemptsToBug });
 } else {
   const raw = await import(pathToFileURL(targetPath).href);
   const once = async (mod) => {

@@ -1,22 +1,33 @@
 /** Command-line parsing for `interlace`. Wiring only: no scheduling logic here. */
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
+import { STRATEGY_NAMES, type StrategyName } from "../strategies/index.js";
 
 export const USAGE = `Usage:
   interlace run <scenario> --schedule "<thread>:<marker> ..." [--timeout <ms>] [--json]
+  interlace explore <scenario> [--strategy <name>] [--seed <n>] [--max-attempts <n>] [--save <file>] [--timeout <ms>] [--json]
+  interlace replay <scenario> <counterexample.json> [--times <n>] [--timeout <ms>] [--json]
 
 Commands:
   run        force one interleaving of a scenario's threads and check its invariant
+  explore    run task threads under many interleavings until the invariant fails or the budget is spent
+  replay     rerun a counterexample saved by explore --save
 
 Options:
-  --schedule <steps|file>  steps such as "t1:read_balance t2:read_balance", or a .json/.txt schedule file
-  --timeout <ms>           longest a thread may run without reaching a marker (default 10000)
+  --schedule <steps|file>  run: steps such as "t1:read_balance t2:read_balance", or a .json/.txt schedule file
+  --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default random)
+  --seed <n>               explore: seed of random and pct (default: drawn at random and printed)
+  --max-attempts <n>       explore: runs before concluding the invariant holds (default 200)
+  --save <file>            explore: write the counterexample there when one is found
+  --times <n>              replay: how many times to replay it (default 1)
+  --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)
   --trace-packages <globs> comma-separated package globs whose markers count too (e.g. "mylib,@scope/*")
   --json                   print one JSON object on stdout (thread output goes to stderr)
   -h, --help               show this help
   -v, --version            show the version
 
-Exit codes: 0 invariant holds, 1 invariant violated, 2 bad input, 3 runtime fault.`;
+Exit codes: 0 invariant holds (replay: the failure did not reproduce), 1 invariant violated
+(replay: the failure reproduced), 2 bad input, 3 runtime fault.`;
 
 /** Parsed `run` command. */
 export interface RunCommand {
@@ -28,48 +39,124 @@ export interface RunCommand {
   json: boolean;
 }
 
-export type Command = RunCommand | { command: "help" } | { command: "version" };
+/** Parsed `explore` command. */
+export interface ExploreCommand {
+  command: "explore";
+  scenario: string;
+  strategy: StrategyName | undefined;
+  seed: number | undefined;
+  maxAttempts: number | undefined;
+  save: string | undefined;
+  timeout: number | undefined;
+  tracePackages: string[];
+  json: boolean;
+}
+
+/** Parsed `replay` command. */
+export interface ReplayCommand {
+  command: "replay";
+  scenario: string;
+  /** Path of the counterexample file. */
+  counterexample: string;
+  times: number;
+  timeout: number | undefined;
+  tracePackages: string[];
+  json: boolean;
+}
+
+export type Command = RunCommand | ExploreCommand | ReplayCommand | { command: "help" } | { command: "version" };
+
+const OPTIONS = {
+  schedule: { type: "string" },
+  strategy: { type: "string" },
+  seed: { type: "string" },
+  "max-attempts": { type: "string" },
+  save: { type: "string" },
+  times: { type: "string" },
+  timeout: { type: "string" },
+  "trace-packages": { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+/** The options each command accepts, besides --json, --timeout, --trace-packages, --help and --version. */
+const COMMAND_OPTIONS: Record<"run" | "explore" | "replay", readonly OptionName[]> = {
+  run: ["schedule"],
+  explore: ["strategy", "seed", "max-attempts", "save"],
+  replay: ["times"],
+};
+const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
 
 /** Parses argv (without node and the script). Throws {@link UsageError}. */
 export function parseCommand(argv: readonly string[]): Command {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        schedule: { type: "string" },
-        timeout: { type: "string" },
-        "trace-packages": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-        version: { type: "boolean", short: "v", default: false },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
   }
   const { values, positionals } = parsed;
   if (values.help) return { command: "help" };
   if (values.version) return { command: "version" };
-  const [command, scenario, ...extra] = positionals;
+  const [command, scenario, ...rest] = positionals;
   if (command === undefined) throw new UsageError(`No command given.\n\n${USAGE}`);
-  if (command !== "run") throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
-  if (scenario === undefined) throw new UsageError(`interlace run needs a scenario file.\n\n${USAGE}`);
-  if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}\n\n${USAGE}`);
-  return {
-    command,
+  if (command !== "run" && command !== "explore" && command !== "replay") throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
+  if (scenario === undefined) throw new UsageError(`interlace ${command} needs a scenario file.\n\n${USAGE}`);
+  for (const name of Object.keys(values) as OptionName[]) {
+    if (values[name] !== undefined && !COMMON.includes(name) && !COMMAND_OPTIONS[command].includes(name)) {
+      throw new UsageError(`--${name} is not an option of interlace ${command}.\n\n${USAGE}`);
+    }
+  }
+  const common = {
     scenario,
-    schedule: values.schedule,
-    timeout: values.timeout === undefined ? undefined : parseTimeout(values.timeout),
+    timeout: values.timeout === undefined ? undefined : positiveInteger("--timeout", values.timeout, "milliseconds", "10000"),
     tracePackages: values["trace-packages"] ? values["trace-packages"].split(",").map((s) => s.trim()).filter(Boolean) : [],
     json: values.json ?? false,
   };
+  if (command === "replay") {
+    const [counterexample, ...extra] = rest;
+    if (counterexample === undefined) throw new UsageError(`interlace replay needs a counterexample file (what explore --save wrote).\n\n${USAGE}`);
+    rejectExtra(extra);
+    const times = values.times === undefined ? 1 : positiveInteger("--times", values.times, "replays", "10");
+    return { command, counterexample, times, ...common };
+  }
+  rejectExtra(rest);
+  if (command === "run") return { command, schedule: values.schedule, ...common };
+  return {
+    command,
+    strategy: values.strategy === undefined ? undefined : parseStrategy(values.strategy),
+    seed: values.seed === undefined ? undefined : parseSeed(values.seed),
+    maxAttempts: values["max-attempts"] === undefined ? undefined : positiveInteger("--max-attempts", values["max-attempts"], "runs", "500"),
+    save: values.save,
+    ...common,
+  };
 }
 
-function parseTimeout(text: string): number {
-  const ms = Number(text);
-  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`--timeout takes a positive whole number of milliseconds, got "${text}".`);
-  return ms;
+function rejectExtra(extra: readonly string[]): void {
+  if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}\n\n${USAGE}`);
+}
+
+function positiveInteger(flag: string, text: string, unit: string, example: string): number {
+  const n = Number(text);
+  if (text.trim() === "" || !Number.isSafeInteger(n) || n <= 0) {
+    throw new UsageError(`${flag} takes a positive whole number of ${unit} (e.g. ${flag} ${example}), got "${text}".`);
+  }
+  return n;
+}
+
+function parseStrategy(text: string): StrategyName {
+  const name = STRATEGY_NAMES.find((s) => s === text);
+  if (name === undefined) throw new UsageError(`--strategy takes one of ${STRATEGY_NAMES.join(", ")}, got "${text}".`);
+  return name;
+}
+
+function parseSeed(text: string): number {
+  const n = Number(text);
+  if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+    throw new UsageError(`--seed takes a whole number (e.g. --seed 42, as printed by an earlier explore), got "${text}".`);
+  }
+  return n;
 }

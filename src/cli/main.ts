@@ -3,22 +3,34 @@ import { readFileSync } from "node:fs";
 import { InterlaceError, InspectorError } from "../errors.js";
 import { EXIT, errorToJSON, errorToText, exitCodeOf, resultToJSON, resultToText } from "../report/run-report.js";
 import { TraceExecutor } from "../trace-executor.js";
+import { commandErrorToJSON } from "../report/explore-report.js";
 import { USAGE, parseCommand, type RunCommand } from "./args.js";
+import { exploreCommand, print, replayCommand } from "./commands.js";
 import { loadScenario, loadSchedule } from "./load-scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let json = argv.includes("--json");
+  // Which report shape an error takes: guessed from argv until it parses.
+  let name = argv.find((a) => !a.startsWith("-"));
+  let scenario = argv[1] ?? "";
   try {
     const command = parseCommand(argv);
     if (command.command === "help") return print(USAGE, EXIT.holds);
     if (command.command === "version") return print(version(), EXIT.holds);
     json = command.json;
+    name = command.command;
+    if (command.command !== "run") scenario = command.scenario;
+    if (command.command === "explore") return await exploreCommand(command);
+    if (command.command === "replay") return await replayCommand(command);
     return await runCommand(command);
   } catch (caught) {
     const error = caught instanceof InterlaceError ? caught : new InspectorError(`internal error: ${String((caught as Error)?.stack ?? caught)}`);
-    if (json) return print(JSON.stringify(errorToJSON(argv[1] ?? "", null, error)), exitCodeOf(error));
+    if (json) {
+      const report = name === "explore" || name === "replay" ? commandErrorToJSON(scenario, error) : errorToJSON(scenario, null, error);
+      return print(JSON.stringify(report), exitCodeOf(error));
+    }
     process.stderr.write(`${errorToText(error)}\n`);
     return exitCodeOf(error);
   }
@@ -43,11 +55,6 @@ async function runCommand(command: RunCommand): Promise<number> {
     if (!(error instanceof InterlaceError) || !command.json) throw error;
     return print(JSON.stringify(errorToJSON(command.scenario, schedule.toString(), error)), exitCodeOf(error));
   }
-}
-
-function print(text: string, code: number): number {
-  process.stdout.write(`${text}\n`);
-  return code;
 }
 
 function version(): string {

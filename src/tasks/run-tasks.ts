@@ -13,7 +13,7 @@ import { clock } from "../controller/clock.js";
 import { InterlaceError, ThreadError, TimeoutError, UnknownMarkerError, UsageError } from "../errors.js";
 import type { Schedule } from "../engine/schedule.js";
 import type { TraceEntry } from "../engine/schedule-run.js";
-import { TaskScheduleRun } from "../engine/task-schedule.js";
+import { TaskScheduleRun, type TaskAction, type TaskSnapshot } from "../engine/task-schedule.js";
 import { installDispatcher, uninstallDispatcher } from "./dispatcher.js";
 import { getGates } from "./gates.js";
 import { PendingWork } from "./pending-work.js";
@@ -25,6 +25,13 @@ export type { TaskThread };
 export interface TaskRunOptions {
   /** Longest time tasks may run without reaching a quiet point. */
   timeoutMs: number;
+}
+
+/** What decides a run: a marker schedule (`TaskScheduleRun`) or an exploration strategy (`TaskExploreRun`). */
+export interface TaskPolicy {
+  decide(tasks: readonly TaskSnapshot[]): TaskAction;
+  /** Whether the task holding the turn passes `await` gates without a decision. */
+  passesAwait(): boolean;
 }
 
 /** What a completed task run reports (same shape as the isolate kinds'). */
@@ -62,12 +69,24 @@ export async function runTasks(threads: readonly TaskThread[], state: unknown, s
       throw new UnknownMarkerError(step.thread, step.marker, known, "The schedule", getGates().files.length === 0 ? NOT_INSTRUMENTED_HINT : "");
     }
   }
+  const engine = new TaskScheduleRun(schedule);
+  const timings = await runTaskPolicy(threads, state, engine, options);
+  return { trace: [...engine.trace], warnings: [], ...timings };
+}
+
+/** Runs the tasks under any policy; resolves with the timings once every task finished. */
+export async function runTaskPolicy(
+  threads: readonly TaskThread[],
+  state: unknown,
+  policy: TaskPolicy,
+  options: TaskRunOptions,
+): Promise<{ startupMs: number; scheduleMs: number }> {
   if (active) {
     throw new UsageError("Another run of task threads is in progress in this isolate; runs of task threads cannot overlap. Await it before starting the next.");
   }
   active = true;
   try {
-    return await new TaskRunController(threads, state, schedule, options).run();
+    return await new TaskRunController(threads, state, policy, options).run();
   } finally {
     active = false;
     uninstallDispatcher();
@@ -78,18 +97,18 @@ class TaskRunController {
   readonly #threads: readonly TaskThread[];
   readonly #state: unknown;
   readonly #options: TaskRunOptions;
-  readonly #engine: TaskScheduleRun;
+  readonly #engine: TaskPolicy;
   readonly #run: TaskRun;
   readonly #pending: PendingWork<Task>;
   #failure: InterlaceError | undefined;
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
-  constructor(threads: readonly TaskThread[], state: unknown, schedule: Schedule, options: TaskRunOptions) {
+  constructor(threads: readonly TaskThread[], state: unknown, policy: TaskPolicy, options: TaskRunOptions) {
     this.#threads = threads;
     this.#state = state;
     this.#options = options;
-    this.#engine = new TaskScheduleRun(schedule);
+    this.#engine = policy;
     this.#run = new TaskRun(
       {
         finished: () => {},
@@ -107,7 +126,7 @@ class TaskRunController {
     );
   }
 
-  async run(): Promise<TaskRunOutcome> {
+  async run(): Promise<{ startupMs: number; scheduleMs: number }> {
     const t0 = clock.now();
     this.#pending.enable();
     try {
@@ -130,7 +149,7 @@ class TaskRunController {
         if (action.kind === "free") this.#run.free();
         else this.#run.release(action.task);
       }
-      return { trace: [...this.#engine.trace], warnings: [], startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
+      return { startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
     } finally {
       this.#run.end();
       this.#pending.disable();

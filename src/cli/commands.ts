@@ -1,0 +1,127 @@
+/** `interlace explore` and `interlace replay`: load the scenario, explore or replay, report, exit code. */
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { ScheduleSyntaxError, UsageError } from "../errors.js";
+import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
+import { explore, replay, scenarioExploreOptions, type ExploreOptions } from "../explore.js";
+import {
+  exploreExitCode,
+  exploreToJSON,
+  exploreToText,
+  replayExitCode,
+  replayToJSON,
+  replayToText,
+} from "../report/explore-report.js";
+import { installInstrumentation } from "../tasks/install.js";
+import type { ExploreCommand, ReplayCommand } from "./args.js";
+import { loadScenario } from "./load-scenario.js";
+import { ExploreProgressDisplay } from "./progress.js";
+
+/** Runs `interlace explore`; resolves with the exit code (0 holds, 1 counterexample). */
+export async function exploreCommand(command: ExploreCommand): Promise<number> {
+  if (command.save !== undefined) checkSaveTarget(command.save);
+  const options = await loadExploreOptions(command);
+  const progress = new ExploreProgressDisplay(process.stderr);
+  let budget: number | undefined;
+  const result = await stdoutToStderr(command.json, async () => {
+    try {
+      return await explore({
+        ...options,
+        ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
+        ...(command.seed === undefined ? {} : { seed: command.seed }),
+        ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
+        onAttempt: (p) => {
+          budget = p.maxAttempts;
+          progress.update(p);
+        },
+      });
+    } finally {
+      progress.finish();
+    }
+  });
+  let savedTo: string | null = null;
+  if (result.counterexample !== null && command.save !== undefined) {
+    savedTo = save(command.save, result.counterexample);
+  }
+  const context = { scenario: command.scenario, savedTo, budget };
+  return print(command.json ? JSON.stringify(exploreToJSON(result, context)) : exploreToText(result, context), exploreExitCode(result));
+}
+
+/** Runs `interlace replay`; resolves with the exit code (1 when the failure reproduces, 0 when not). */
+export async function replayCommand(command: ReplayCommand): Promise<number> {
+  const counterexample = readCounterexample(command.counterexample);
+  const options = await loadExploreOptions(command);
+  if (counterexample.scenario !== command.scenario) {
+    process.stderr.write(`interlace: warning: ${command.counterexample} was recorded for scenario ${counterexample.scenario}, replaying it on ${command.scenario}\n`);
+  }
+  const outcome = await stdoutToStderr(command.json, () => replay(options, counterexample, command.times));
+  const text = command.json
+    ? JSON.stringify(replayToJSON(outcome, counterexample, command.scenario, command.counterexample))
+    : replayToText(outcome, counterexample);
+  return print(text, replayExitCode(outcome));
+}
+
+/** Writes `text` and a newline on stdout; returns `code`. */
+export function print(text: string, code: number): number {
+  process.stdout.write(`${text}\n`);
+  return code;
+}
+
+/** Loads the scenario as `interlace run` does (instrumentation first) and makes explore options of it. */
+async function loadExploreOptions(command: ExploreCommand | ReplayCommand): Promise<ExploreOptions<unknown>> {
+  // Task threads run in this process: instrument the scenario and the user modules it imports.
+  installInstrumentation({ tracePackages: command.tracePackages });
+  const scenario = await loadScenario(command.scenario);
+  const options = scenarioExploreOptions(scenario, command.scenario);
+  if (command.timeout !== undefined) options.timeout = command.timeout;
+  return options;
+}
+
+function readCounterexample(path: string): Counterexample {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ScheduleSyntaxError(`Cannot read counterexample file ${path}: ${(error as Error).message}`);
+  }
+  return parseCounterexample(text, `counterexample file ${path}`);
+}
+
+/** Rejects a `--save` path that cannot be written before spending time exploring. */
+function checkSaveTarget(path: string): void {
+  const dir = dirname(resolve(path));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new UsageError(`--save ${path}: the folder ${dir} does not exist.`);
+  }
+  if (existsSync(path) && statSync(path).isDirectory()) throw new UsageError(`--save ${path} is a folder; give a file path.`);
+}
+
+/** Writes the counterexample; on failure warns and returns null (the outcome still stands). */
+function save(path: string, counterexample: Counterexample): string | null {
+  try {
+    writeFileSync(path, `${JSON.stringify(counterexample, null, 2)}\n`);
+  } catch (error) {
+    process.stderr.write(`interlace: warning: could not save the counterexample to ${path}: ${(error as Error).message}\n`);
+    return null;
+  }
+  process.stderr.write(`interlace: saved the counterexample to ${path}\n`);
+  return path;
+}
+
+/**
+ * With `--json`, stdout carries only the report: while `fn` runs, whatever the task threads (which
+ * run in this process) write on stdout goes to stderr.
+ */
+async function stdoutToStderr<T>(active: boolean, fn: () => Promise<T>): Promise<T> {
+  if (!active) return fn();
+  const stdout = process.stdout;
+  const own = Object.prototype.hasOwnProperty.call(stdout, "write");
+  const write = stdout.write;
+  stdout.write = process.stderr.write.bind(process.stderr) as typeof stdout.write;
+  try {
+    return await fn();
+  } finally {
+    if (own) stdout.write = write;
+    else delete (stdout as { write?: unknown }).write;
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * One exploration attempt over task threads: setup, a run under a strategy, the invariant, teardown;
+ * the failure, if any, classified for a counterexample. Shared by explore, replay and shrinking.
+ */
+import { DeadlockError, ScenarioError, ScenarioHookError, ThreadError, describeError } from "./errors.js";
+import { counterexampleFailure, type Failure } from "./engine/counterexample.js";
+import { TaskExploreRun, type ExploreStep } from "./engine/task-explore.js";
+import type { Strategy } from "./strategies/index.js";
+import { runTaskPolicy } from "./tasks/run-tasks.js";
+
+/** A task thread of an exploration. */
+export interface NamedThread<S> {
+  name: string;
+  fn: (state: S) => unknown;
+}
+
+/** What one attempt needs of the explore options. */
+export interface AttemptOptions<S> {
+  setup?: () => S | Promise<S>;
+  invariant?: (state: S) => boolean | void | Promise<boolean | void>;
+  teardown?: (state: S) => void | Promise<void>;
+  maxSteps: number;
+  timeoutMs: number;
+}
+
+export interface Attempt<S> {
+  steps: readonly ExploreStep[];
+  failure: Failure | null;
+  state: S;
+}
+
+/** One attempt: setup, run under the strategy, invariant, teardown. */
+export async function attempt<S>(
+  options: AttemptOptions<S>,
+  threads: ReadonlyArray<NamedThread<S>>,
+  strategy: Strategy,
+): Promise<Attempt<S>> {
+  const state = (await runHook("setup", () => options.setup?.())) as S;
+  const policy = new TaskExploreRun(strategy, options.maxSteps);
+  let failure: Failure | null = null;
+  try {
+    await runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
+      timeoutMs: options.timeoutMs,
+    });
+  } catch (error) {
+    if (error instanceof DeadlockError) failure = counterexampleFailure("deadlock", error.message);
+    else if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
+    else {
+      await runHook("teardown", () => options.teardown?.(state)).catch(() => {});
+      throw error;
+    }
+  }
+  if (failure === null && options.invariant) {
+    try {
+      if ((await options.invariant(state)) === false) failure = counterexampleFailure("invariant", "invariant returned false");
+    } catch (error) {
+      failure = counterexampleFailure("invariant", `invariant threw ${describeError(error)}`);
+    }
+  }
+  await runHook("teardown", () => options.teardown?.(state));
+  return { steps: policy.steps, failure, state };
+}
+
+export function normalizeThreads<S>(threads: ReadonlyArray<(state: S) => unknown> | Readonly<Record<string, (state: S) => unknown>>): Array<NamedThread<S>> {
+  const entries = Array.isArray(threads)
+    ? (threads as ReadonlyArray<(state: S) => unknown>).map((fn, i) => [`t${i + 1}`, fn] as const)
+    : Object.entries(threads as Readonly<Record<string, (state: S) => unknown>>);
+  if (entries.length === 0) throw new ScenarioError("explore() needs at least one thread.");
+  for (const [name, fn] of entries) {
+    if (typeof fn !== "function") throw new ScenarioError(`Thread "${name}" must be a function (state) => …, got ${typeof fn}.`);
+  }
+  return entries.map(([name, fn]) => ({ name, fn }));
+}
+
+export async function runHook<T>(hook: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw new ScenarioHookError(hook, error);
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * `explore()`: finds the interleaving you did not know. Runs the threads again and again, letting a
+ * strategy pick the next thread at every scheduling point, and checks the invariant after every
+ * run; the first failing run becomes a replayable counterexample.
+ *
+ * ```ts
+ * const result = await explore({
+ *   setup: () => new Counter(),
+ *   threads: [(c) => c.increment(), (c) => c.increment()],
+ *   invariant: (c) => c.value === 2,
+ *   strategy: "pct", seed: 42, maxAttempts: 200,
+ * });
+ * result.assertHolds();
+ * ```
+ *
+ * Task threads (async functions in this isolate, scheduled at every await and marker) for now.
+ */
+import { InterlaceError, ScenarioError } from "./errors.js";
+import type { ExploreStep } from "./engine/task-explore.js";
+import type { Counterexample, Failure, FailureKind } from "./engine/counterexample.js";
+import { STRATEGY_NAMES, Replay, createStrategy, type StrategyName } from "./strategies/index.js";
+import { attempt, normalizeThreads, type Attempt, type AttemptOptions } from "./explore-attempt.js";
+import { countPreemptions, shrink } from "./shrink.js";
+import { checkSources, hashSources } from "./tasks/source-hash.js";
+import { explain } from "./report/explanation.js";
+import { clock } from "./controller/clock.js";
+import type { ScenarioDefinition } from "./scenario.js";
+
+export type { Counterexample, Failure, FailureKind };
+
+/**
+ * The explore options of a scenario whose threads are all tasks (`thread.task`), for `interlace
+ * explore` and `interlace replay`. Throws a {@link ScenarioError} for worker or process threads:
+ * their exploration (statement-level stepping) is not available yet.
+ */
+export function scenarioExploreOptions(scenario: ScenarioDefinition<unknown>, name: string): ExploreOptions<unknown> {
+  const threads: Record<string, (state: unknown) => unknown> = {};
+  for (const [thread, spec] of Object.entries(scenario.threads)) {
+    if (spec.kind !== "task") {
+      throw new ScenarioError(
+        `Thread "${thread}" is a ${spec.kind} thread; explore and replay support task threads (thread.task) so far. ` +
+          "Force interleavings of worker and process threads with `interlace run --schedule`.",
+      );
+    }
+    threads[thread] = spec.fn as (state: unknown) => unknown;
+  }
+  const options: ExploreOptions<unknown> = { threads, name };
+  if (scenario.setup) options.setup = scenario.setup;
+  if (scenario.invariant) options.invariant = scenario.invariant;
+  if (scenario.teardown) options.teardown = scenario.teardown;
+  return options;
+}
+
+/** What `explore()` and `replay()` take. */
+export interface ExploreOptions<S = unknown> {
+  /** Runs before every attempt; its result is each thread's argument. */
+  setup?: () => S | Promise<S>;
+  /** The threads: async functions (named `t1`, `t2`, … when given as an array). */
+  threads: ReadonlyArray<(state: S) => unknown> | Readonly<Record<string, (state: S) => unknown>>;
+  /** Checked after every attempt; returning `false` or throwing means it does not hold. */
+  invariant?: (state: S) => boolean | void | Promise<boolean | void>;
+  /** Runs after every attempt. */
+  teardown?: (state: S) => void | Promise<void>;
+  /** How the next thread is picked (default `"random"`). */
+  strategy?: StrategyName;
+  /** PRNG seed of `random` and `pct` (default: drawn at random, and reported in the result). */
+  seed?: number;
+  /** Attempts before concluding the property holds (default 200). */
+  maxAttempts?: number;
+  /** Scheduling decisions per attempt; beyond them the threads run freely (default 1000). */
+  maxSteps?: number;
+  /** PCT bug depth (default 3). */
+  pctDepth?: number;
+  /** Most preemptions per run for `exhaustive` (default: no bound). */
+  preemptionBound?: number;
+  /** Replays of a counterexample to report how reliably it fails (default 10). */
+  reproduceOnFailure?: number;
+  /** Milliseconds an attempt may run without reaching a quiet point (default 10 000). */
+  timeout?: number;
+  /** Runs spent looking for a failing interleaving with fewer preemptions (default 200; 0 turns shrinking off). */
+  shrinkBudget?: number;
+  /** Name recorded in counterexamples (default `"explore"`). */
+  name?: string;
+  /** Called after every attempt (progress bars). */
+  onAttempt?: (progress: ExploreProgress) => void;
+}
+
+/** What {@link ExploreOptions.onAttempt} receives. */
+export interface ExploreProgress {
+  /** Attempts run so far. */
+  numExplored: number;
+  maxAttempts: number;
+  /** Milliseconds since the exploration started. */
+  elapsedMs: number;
+  /** Whether this attempt violated the property. */
+  failed: boolean;
+  /** Scheduling decisions of this attempt. */
+  decisions: number;
+}
+
+/** The outcome of an exploration. */
+export interface ExploreResult<S = unknown> {
+  /** True when no attempt violated the property. */
+  propertyHolds: boolean;
+  /** Attempts run. */
+  numExplored: number;
+  /** The first failing attempt, replayable with {@link replay}. */
+  counterexample: Counterexample | null;
+  /** Human-readable account of the counterexample: what failed, the interleaving, the reproduction figure. */
+  explanation: string | null;
+  /** How many of `reproduceOnFailure` replays failed the same way. */
+  reproduced: { failures: number; attempts: number } | null;
+  /** The state after the failing attempt (or the last one). */
+  state: S | undefined;
+  seed: number;
+  strategy: StrategyName;
+  /** Throws an {@link PropertyViolatedError} carrying the explanation unless the property holds. */
+  assertHolds(messagePrefix?: string): void;
+}
+
+/** A replay met a decision it could not follow: the counterexample does not fit this program. */
+export class ReplayDivergedError extends InterlaceError {
+  constructor(detail: string) {
+    super(
+      "E_REPLAY_DIVERGED",
+      "input",
+      `The counterexample does not fit this program: ${detail}. It was recorded for other threads or other code ` +
+        "(untraced code may have changed); explore again to find a fresh counterexample.",
+    );
+  }
+}
+
+/** Thrown by {@link ExploreResult.assertHolds}. */
+export class PropertyViolatedError extends InterlaceError {
+  readonly counterexample: Counterexample;
+  constructor(message: string, counterexample: Counterexample) {
+    super("E_PROPERTY_VIOLATED", "fault", message);
+    this.counterexample = counterexample;
+  }
+}
+
+const DEFAULTS = { maxAttempts: 200, maxSteps: 1000, reproduceOnFailure: 10, timeout: 10_000, shrinkBudget: 200 };
+
+/** Explores interleavings of the threads until the invariant fails or the budget is spent. */
+export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreResult<S>> {
+  const threads = normalizeThreads(options.threads);
+  const strategyName = options.strategy ?? "random";
+  if (!STRATEGY_NAMES.includes(strategyName)) {
+    throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(strategyName)}.`);
+  }
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const maxAttempts = positive("maxAttempts", options.maxAttempts ?? DEFAULTS.maxAttempts);
+  const perAttempt = attemptOptions(options);
+  const strategy = createStrategy(strategyName, {
+    seed,
+    ...(options.pctDepth === undefined ? {} : { pctDepth: options.pctDepth }),
+    ...(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound }),
+  });
+
+  let numExplored = 0;
+  let last: Attempt<S> | undefined;
+  const started = clock.now();
+  for (let run = 0; run < maxAttempts && strategy.beginRun(run); run++) {
+    last = await attempt(perAttempt, threads, strategy);
+    strategy.endRun(last.failure !== null);
+    numExplored += 1;
+    options.onAttempt?.({ numExplored, maxAttempts, elapsedMs: clock.now() - started, failed: last.failure !== null, decisions: last.steps.length });
+    if (last.failure !== null) {
+      const original = last;
+      const shrunk = await shrink(perAttempt, threads, original, options.shrinkBudget ?? DEFAULTS.shrinkBudget);
+      if (shrunk) last = shrunk.attempt;
+      const counterexample: Counterexample = {
+        format: "interlace-counterexample",
+        version: 1,
+        scenario: options.name ?? "explore",
+        kind: "task",
+        threads: threads.map((t) => t.name),
+        decisions: last.steps.map((s) => s.task),
+        strategy: strategyName,
+        seed,
+        attempt: run,
+        sources: hashSources(last.steps),
+        failure: last.failure!,
+        ...(shrunk ? { shrunkFrom: { decisions: original.steps.length, preemptions: countPreemptions(original) } } : {}),
+      };
+      const reproduced = await reproduce(options, counterexample, options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure);
+      const explanation = explain(counterexample, last.steps, reproduced);
+      return result(false, numExplored, counterexample, explanation, reproduced, last.state, seed, strategyName);
+    }
+  }
+  return result(true, numExplored, null, null, null, last?.state, seed, strategyName);
+}
+
+/** Replays a counterexample `times` times; resolves with how many runs failed the same way. */
+export async function replay<S>(options: ExploreOptions<S>, counterexample: Counterexample, times = 1): Promise<{ failures: number; attempts: number; explanation: string }> {
+  const threads = normalizeThreads(options.threads);
+  const names = threads.map((t) => t.name);
+  if (names.join(",") !== counterexample.threads.join(",")) {
+    throw new ScenarioError(`The counterexample was recorded for threads [${counterexample.threads.join(", ")}], but these are [${names.join(", ")}].`);
+  }
+  checkSources(counterexample);
+  const perAttempt = attemptOptions(options);
+  let failures = 0;
+  let lastSteps: readonly ExploreStep[] = [];
+  for (let i = 0; i < times; i++) {
+    const run = await attempt(perAttempt, threads, new Replay(counterexample.decisions)).catch((error: unknown) => {
+      if (error instanceof Error && !(error instanceof InterlaceError) && error.message.startsWith("replay diverged")) {
+        throw new ReplayDivergedError(error.message);
+      }
+      throw error;
+    });
+    lastSteps = run.steps;
+    if (run.failure !== null && run.failure.kind === counterexample.failure.kind) failures += 1;
+  }
+  const reproduced = { failures, attempts: times };
+  const { shrunkFrom: _, ...replayed } = counterexample;
+  return { ...reproduced, explanation: explain(replayed, lastSteps, reproduced) };
+}
+
+async function reproduce<S>(options: ExploreOptions<S>, counterexample: Counterexample, times: number): Promise<{ failures: number; attempts: number } | null> {
+  if (times <= 0) return null;
+  const { failures, attempts } = await replay(options, counterexample, times);
+  return { failures, attempts };
+}
+
+function result<S>(
+  propertyHolds: boolean,
+  numExplored: number,
+  counterexample: Counterexample | null,
+  explanation: string | null,
+  reproduced: { failures: number; attempts: number } | null,
+  state: S | undefined,
+  seed: number,
+  strategy: StrategyName,
+): ExploreResult<S> {
+  return {
+    propertyHolds,
+    numExplored,
+    counterexample,
+    explanation,
+    reproduced,
+    state,
+    seed,
+    strategy,
+    assertHolds(messagePrefix?: string) {
+      if (propertyHolds || counterexample === null) return;
+      throw new PropertyViolatedError(`${messagePrefix ? `${messagePrefix}: ` : ""}${explanation ?? "the property does not hold"}`, counterexample);
+    },
+  };
+}
+
+/** The per-attempt options, defaults applied and checked. */
+function attemptOptions<S>(options: ExploreOptions<S>): AttemptOptions<S> {
+  const out: AttemptOptions<S> = {
+    maxSteps: positive("maxSteps", options.maxSteps ?? DEFAULTS.maxSteps),
+    timeoutMs: positive("timeout", options.timeout ?? DEFAULTS.timeout),
+  };
+  if (options.setup) out.setup = options.setup;
+  if (options.invariant) out.invariant = options.invariant;
+  if (options.teardown) out.teardown = options.teardown;
+  return out;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new ScenarioError(`${name} must be a positive integer, got ${String(value)}.`);
+  return value;
+}
+

@@ -1,0 +1,165 @@
+/**
+ * Renders the outcomes of `interlace explore` and `interlace replay` as text for people or as one
+ * JSON object for programs. The explanation itself comes from `explore()` / `replay()`.
+ */
+import { inspect } from "node:util";
+import type { InterlaceError } from "../errors.js";
+import type { Counterexample, Failure } from "../engine/counterexample.js";
+import type { ExploreResult } from "../explore.js";
+import { EXIT, exitCodeOf } from "./run-report.js";
+
+/** What the report needs besides the result. */
+export interface ExploreContext {
+  /** The scenario path as given on the command line. */
+  scenario: string;
+  /** Where `--save` wrote the counterexample, if it did. */
+  savedTo: string | null;
+  /** The attempt budget explore ran under (`maxAttempts`), when known. */
+  budget: number | undefined;
+}
+
+/** The JSON document `interlace explore --json` prints. */
+export interface ExploreReportJSON {
+  outcome: "holds" | "violated";
+  exitCode: number;
+  scenario: string;
+  strategy: string;
+  seed: number;
+  propertyHolds: boolean;
+  numExplored: number;
+  /** True when the strategy ran out of interleavings to try before the budget was spent. */
+  searchComplete: boolean;
+  counterexample: Counterexample | null;
+  explanation: string | null;
+  /** How many replays of the counterexample failed the same way. */
+  reproduced: { failures: number; attempts: number } | null;
+  savedTo: string | null;
+  /** `util.inspect` of the state after the failing attempt (or the last one). */
+  state: string;
+}
+
+/** The JSON document `interlace replay --json` prints. */
+export interface ReplayReportJSON {
+  /** `violated` when the recorded failure reproduced at least once, `holds` when it never did. */
+  outcome: "holds" | "violated";
+  exitCode: number;
+  scenario: string;
+  /** Path of the counterexample file. */
+  counterexample: string;
+  /** The failure the counterexample recorded. */
+  failure: Failure;
+  reproduced: { failures: number; attempts: number };
+  explanation: string;
+}
+
+/** The JSON document `explore --json` / `replay --json` print on an error. */
+export interface CommandErrorJSON {
+  outcome: "error";
+  exitCode: number;
+  scenario: string;
+  error: { code: string; category: string; message: string };
+}
+
+/** The outcome of `interlace replay`, as `replay()` resolves it. */
+export interface ReplayOutcome {
+  failures: number;
+  attempts: number;
+  explanation: string;
+}
+
+/** Exit code of an exploration: 0 when the property holds, 1 on a counterexample. */
+export function exploreExitCode(result: ExploreResult): number {
+  return result.propertyHolds ? EXIT.holds : EXIT.violated;
+}
+
+/** Exit code of a replay: 1 when the failure reproduced at least once, 0 when it never did. */
+export function replayExitCode(outcome: ReplayOutcome): number {
+  return outcome.failures > 0 ? EXIT.violated : EXIT.holds;
+}
+
+/** Builds the JSON report of a finished exploration. */
+export function exploreToJSON(result: ExploreResult, context: ExploreContext): ExploreReportJSON {
+  return {
+    outcome: result.propertyHolds ? "holds" : "violated",
+    exitCode: exploreExitCode(result),
+    scenario: context.scenario,
+    strategy: result.strategy,
+    seed: result.seed,
+    propertyHolds: result.propertyHolds,
+    numExplored: result.numExplored,
+    searchComplete: searchComplete(result, context),
+    counterexample: result.counterexample,
+    explanation: result.explanation,
+    reproduced: result.reproduced,
+    savedTo: context.savedTo,
+    state: showState(result.state),
+  };
+}
+
+/** Human-readable report of a finished exploration. */
+export function exploreToText(result: ExploreResult, context: ExploreContext): string {
+  const how = `${result.strategy}, seed ${result.seed}`;
+  if (result.propertyHolds) {
+    const runs = `${result.numExplored} interleaving${result.numExplored === 1 ? "" : "s"}`;
+    return `✓ property holds over ${runs} (${how}${searchComplete(result, context) ? "; search complete" : ""})`;
+  }
+  const lines = [
+    `✗ counterexample found at run ${result.numExplored}${context.budget === undefined ? "" : ` of ${context.budget}`} (${how})`,
+    "",
+    result.explanation ?? "(no explanation)",
+    "",
+    `final state: ${showState(result.state)}`,
+  ];
+  if (context.savedTo !== null) {
+    lines.push(`Replay it: interlace replay ${context.scenario} ${context.savedTo}`);
+  } else {
+    lines.push(`To replay it, add --save <file> and run: interlace replay ${context.scenario} <file>`);
+  }
+  if (result.strategy === "random" || result.strategy === "pct") {
+    lines.push(`The same exploration again: interlace explore ${context.scenario} --strategy ${result.strategy} --seed ${result.seed}`);
+  }
+  return lines.join("\n");
+}
+
+/** Builds the JSON report of a finished replay. */
+export function replayToJSON(outcome: ReplayOutcome, counterexample: Counterexample, scenario: string, file: string): ReplayReportJSON {
+  return {
+    outcome: outcome.failures > 0 ? "violated" : "holds",
+    exitCode: replayExitCode(outcome),
+    scenario,
+    counterexample: file,
+    failure: counterexample.failure,
+    reproduced: { failures: outcome.failures, attempts: outcome.attempts },
+    explanation: outcome.explanation,
+  };
+}
+
+/** Human-readable report of a finished replay. */
+export function replayToText(outcome: ReplayOutcome, counterexample: Counterexample): string {
+  const ratio = `${outcome.failures}/${outcome.attempts}`;
+  if (outcome.failures > 0) {
+    return [`✗ the counterexample fails again (${ratio} replays)`, "", outcome.explanation].join("\n");
+  }
+  return [
+    `✓ the counterexample did not fail: fixed? (${ratio} replays failed)`,
+    `  it recorded: ${counterexample.failure.kind}: ${counterexample.failure.message.split("\n")[0] ?? ""}`,
+  ].join("\n");
+}
+
+/** Builds the JSON report of an explore or replay that raised an error. */
+export function commandErrorToJSON(scenario: string, error: InterlaceError): CommandErrorJSON {
+  return {
+    outcome: "error",
+    exitCode: exitCodeOf(error),
+    scenario,
+    error: { code: error.code, category: error.category, message: error.message },
+  };
+}
+
+function searchComplete(result: ExploreResult, context: ExploreContext): boolean {
+  return result.propertyHolds && context.budget !== undefined && result.numExplored < context.budget;
+}
+
+function showState(state: unknown): string {
+  return inspect(state, { depth: 4, breakLength: Infinity, compact: true, maxArrayLength: 32, maxStringLength: 200 });
+}

@@ -1,0 +1,52 @@
+/**
+ * Exploration strategies: which thread runs next at each scheduling point, run after run.
+ * Pure (no I/O, no `node:*`); randomness comes from a seeded {@link Prng}.
+ */
+import { Exhaustive } from "./exhaustive.js";
+import { MarkersExhaustive } from "./markers-exhaustive.js";
+import { PCT } from "./pct.js";
+import { Prng } from "./prng.js";
+import { RandomWalk } from "./random.js";
+import type { Strategy } from "./strategy.js";
+
+export type { Decision, Strategy } from "./strategy.js";
+export { isPreemption } from "./strategy.js";
+export { Prng } from "./prng.js";
+export { RandomWalk } from "./random.js";
+export { PCT, type PctOptions } from "./pct.js";
+export { DepthFirstSearch } from "./depth-first.js";
+export { Exhaustive, type ExhaustiveOptions } from "./exhaustive.js";
+export { MarkersExhaustive } from "./markers-exhaustive.js";
+export { Replay } from "./replay.js";
+
+/** Names accepted by {@link createStrategy}. */
+export const STRATEGY_NAMES = ["random", "pct", "exhaustive", "markers"] as const;
+
+/** A strategy name accepted by {@link createStrategy}. */
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
+
+/** Options of {@link createStrategy}. */
+export interface CreateStrategyOptions {
+  /** Seed of the PRNG (used by `random` and `pct`). */
+  seed: number;
+  /** PCT bug depth (default 3). */
+  pctDepth?: number;
+  /** Preemption bound of `exhaustive` (default: none). */
+  preemptionBound?: number;
+}
+
+/** Builds a strategy by name, e.g. from a CLI flag. Throws on an unknown name. */
+export function createStrategy(name: StrategyName, options: CreateStrategyOptions): Strategy {
+  switch (name) {
+    case "random":
+      return new RandomWalk(new Prng(options.seed));
+    case "pct":
+      return new PCT(new Prng(options.seed), options.pctDepth === undefined ? {} : { depth: options.pctDepth });
+    case "exhaustive":
+      return new Exhaustive(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound });
+    case "markers":
+      return new MarkersExhaustive();
+    default:
+      throw new Error(`unknown strategy ${JSON.stringify(name)}: expected one of ${STRATEGY_NAMES.join(", ")}`);
+  }
+}

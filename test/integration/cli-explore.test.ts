@@ -1,0 +1,228 @@
+/**
+ * `interlace explore` and `interlace replay` as users run them: bin/interlace.js over the built
+ * dist/, in a child process (stderr is a pipe, so progress comes as plain lines). Plus the
+ * progress display on a fake terminal.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ExploreProgressDisplay } from "../../src/cli/progress.js";
+import type { Counterexample } from "../../src/engine/counterexample.js";
+import type { CommandErrorJSON, ExploreReportJSON, ReplayReportJSON } from "../../src/report/explore-report.js";
+
+const root = new URL("../..", import.meta.url);
+const COUNTER = "examples/async-counter/scenario.ts";
+const SAFE = "fixtures/cli/tasks-safe-scenario.ts";
+const tmp = mkdtempSync(join(tmpdir(), "interlace-cli-explore-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function interlace(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ["bin/interlace.js", ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function json<T>(stdout: string): T {
+  const lines = stdout.trim().split("\n");
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]!) as T;
+}
+
+describe("interlace explore", () => {
+  it.each([
+    ["random", "--seed", "1"],
+    ["pct", "--seed", "1"],
+    ["exhaustive"],
+  ])("finds the lost update of the async counter with --strategy %s, exit 1", (strategy, ...seed) => {
+    const text = interlace("explore", COUNTER, "--strategy", strategy, ...seed, "--max-attempts", "50");
+    const asJson = interlace("explore", COUNTER, "--strategy", strategy, ...seed, "--max-attempts", "50", "--json");
+
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain(`(${strategy}, seed `);
+    expect(text.stdout).toContain("Invariant violated (invariant returned false).");
+    expect(text.stdout).toMatch(/Reproduced \d+\/\d+ times\./);
+    expect(text.stdout).toContain(`To replay it, add --save <file> and run: interlace replay ${COUNTER} <file>`);
+    expect(asJson.code).toBe(1);
+    const report = json<ExploreReportJSON>(asJson.stdout);
+    expect(report).toMatchObject({ outcome: "violated", exitCode: 1, propertyHolds: false, strategy, scenario: COUNTER, savedTo: null });
+    expect(report.numExplored).toBeGreaterThanOrEqual(1);
+    expect(report.counterexample?.decisions.length).toBeGreaterThan(0);
+    expect(report.explanation).toContain("examples/async-counter/counter.ts:15");
+    expect(report.reproduced?.failures).toBeGreaterThan(0);
+    if (seed.length) expect(report.seed).toBe(1);
+  });
+
+  it("prints the seed it drew, and the same seed gives the same exploration", () => {
+    const first = json<ExploreReportJSON>(interlace("explore", COUNTER, "--max-attempts", "50", "--json").stdout);
+    const again = json<ExploreReportJSON>(interlace("explore", COUNTER, "--max-attempts", "50", "--json", "--seed", String(first.seed)).stdout);
+
+    expect(Number.isSafeInteger(first.seed)).toBe(true);
+    expect(again.numExplored).toBe(first.numExplored);
+    expect(again.counterexample?.decisions).toEqual(first.counterexample?.decisions);
+  });
+
+  it("exits 0 when the property holds, with progress lines on stderr", () => {
+    const { code, stdout, stderr } = interlace("explore", SAFE, "--max-attempts", "120", "--seed", "7");
+
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe("✓ property holds over 120 interleavings (random, seed 7)");
+    const lines = stderr.trim().split("\n");
+    expect(lines.map((l) => l.match(/^explore: (\d+\/\d+) runs/)?.[1])).toEqual(expect.arrayContaining(["50/120", "120/120"]));
+    expect(lines.at(-1)).toMatch(/^explore: 120\/120 runs, [\d.]+ runs\/s, no failure$/);
+  });
+
+  it("says when an exhaustive search ran out of interleavings before the budget", () => {
+    const { code, stdout } = interlace("explore", SAFE, "--strategy", "exhaustive", "--max-attempts", "1000", "--json");
+
+    expect(code).toBe(0);
+    const report = json<ExploreReportJSON>(stdout);
+    expect(report).toMatchObject({ outcome: "holds", exitCode: 0, propertyHolds: true, searchComplete: true, counterexample: null, explanation: null });
+    expect(report.numExplored).toBeLessThan(1000);
+  });
+
+  it("keeps stdout pure JSON when task threads print", () => {
+    const { code, stdout, stderr } = interlace("explore", "fixtures/cli/tasks-noisy-scenario.ts", "--max-attempts", "3", "--json");
+
+    expect(code).toBe(0);
+    expect(json<ExploreReportJSON>(stdout).numExplored).toBe(3);
+    expect(stderr).toContain("task a says hello on stdout");
+  });
+});
+
+describe("interlace explore --save, then interlace replay", () => {
+  const file = join(tmp, "counterexample.json");
+
+  it("saves the counterexample and replays it: exit 1, Reproduced", () => {
+    const explored = interlace("explore", COUNTER, "--seed", "1", "--max-attempts", "50", "--save", file);
+    expect(explored.code).toBe(1);
+    expect(explored.stderr).toContain(`saved the counterexample to ${file}`);
+    expect(explored.stdout).toContain(`Replay it: interlace replay ${COUNTER} ${file}`);
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Counterexample;
+    expect(saved).toMatchObject({ format: "interlace-counterexample", version: 1, scenario: COUNTER, threads: ["task1", "task2"] });
+
+    const replayed = interlace("replay", COUNTER, file, "--times", "3");
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toContain("Reproduced 3/3 times.");
+    expect(replayed.stdout).toContain("examples/async-counter/counter.ts:15");
+
+    const asJson = interlace("replay", COUNTER, file, "--json");
+    expect(asJson.code).toBe(1);
+    expect(json<ReplayReportJSON>(asJson.stdout)).toMatchObject({ outcome: "violated", exitCode: 1, reproduced: { failures: 1, attempts: 1 } });
+  });
+
+  it("writes nothing when the property holds", () => {
+    const none = join(tmp, "none.json");
+    expect(interlace("explore", SAFE, "--max-attempts", "20", "--save", none).code).toBe(0);
+    expect(() => readFileSync(none)).toThrow(/ENOENT/);
+  });
+
+  it("exits 0 when the counterexample does not fail (decisions edited into the serial order)", () => {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Counterexample;
+    const serial = join(tmp, "serial.json");
+    const half = saved.decisions.length / 2;
+    writeFileSync(serial, JSON.stringify({ ...saved, decisions: [...Array<string>(half).fill("task1"), ...Array<string>(half).fill("task2")] }));
+
+    const { code, stdout } = interlace("replay", COUNTER, serial, "--times", "2");
+    const asJson = interlace("replay", COUNTER, serial, "--json");
+
+    expect(code).toBe(0);
+    expect(stdout).toContain("✓ the counterexample did not fail: fixed? (0/2 replays failed)");
+    expect(json<ReplayReportJSON>(asJson.stdout)).toMatchObject({ outcome: "holds", exitCode: 0, reproduced: { failures: 0, attempts: 1 } });
+  });
+
+  it("rejects a counterexample whose sources changed: exit 2, E_SOURCE_CHANGED", () => {
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Counterexample;
+    const tampered = join(tmp, "tampered.json");
+    writeFileSync(tampered, JSON.stringify({ ...saved, sources: saved.sources.map((s) => ({ ...s, sha256: "0".repeat(64) })) }));
+
+    const text = interlace("replay", COUNTER, tampered);
+    const asJson = interlace("replay", COUNTER, tampered, "--json");
+
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain("interlace: E_SOURCE_CHANGED: Traced sources changed since the counterexample was recorded: examples/async-counter/counter.ts");
+    expect(asJson.code).toBe(2);
+    expect(json<CommandErrorJSON>(asJson.stdout)).toMatchObject({ outcome: "error", exitCode: 2, error: { code: "E_SOURCE_CHANGED", category: "input" } });
+  });
+
+  it("rejects a counterexample that does not fit the scenario: exit 2, E_REPLAY_DIVERGED", () => {
+    // Same thread names and unchanged sources, but another program: the decisions cannot be followed.
+    const { code, stderr } = interlace("replay", SAFE, file);
+
+    expect(code).toBe(2);
+    expect(stderr).toContain(`was recorded for scenario ${COUNTER}`);
+    expect(stderr).toMatch(/interlace: E_REPLAY_DIVERGED: The counterexample does not fit this program: replay diverged at step \d+/);
+  });
+
+  it("rejects a file that is not a counterexample: exit 2", () => {
+    const { code, stderr } = interlace("replay", COUNTER, "fixtures/cli/lost-update.json");
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("is not an interlace counterexample");
+    expect(interlace("replay", COUNTER, join(tmp, "missing.json")).stderr).toContain("Cannot read counterexample file");
+  });
+});
+
+describe("interlace explore and replay reject bad input with exit code 2", () => {
+  it.each([
+    ["unknown strategy", ["explore", COUNTER, "--strategy", "dpor"], /--strategy takes one of random, pct, exhaustive, markers, got "dpor"/],
+    ["non-integer seed", ["explore", COUNTER, "--seed", "abc"], /--seed takes a whole number/],
+    ["zero max-attempts", ["explore", COUNTER, "--max-attempts", "0"], /--max-attempts takes a positive whole number/],
+    ["a flag of another command", ["explore", COUNTER, "--schedule", "task1:read_value"], /--schedule is not an option of interlace explore/],
+    ["zero times", ["replay", COUNTER, "x.json", "--times", "0"], /--times takes a positive whole number/],
+    ["no counterexample file", ["replay", COUNTER], /interlace replay needs a counterexample file/],
+  ])("%s", (_name, args, message) => {
+    const text = interlace(...args);
+    const asJson = interlace(...args, "--json");
+
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain("interlace: E_USAGE:");
+    expect(text.stderr).toMatch(message);
+    expect(asJson.code).toBe(2);
+    expect(json<CommandErrorJSON>(asJson.stdout)).toMatchObject({ outcome: "error", exitCode: 2, error: { code: "E_USAGE", category: "input" } });
+  });
+
+  it("explains that worker scenarios cannot be explored yet", () => {
+    const { code, stderr } = interlace("explore", "examples/bank/scenario.ts", "--max-attempts", "5");
+
+    expect(code).toBe(2);
+    expect(stderr).toContain("E_SCENARIO_INVALID");
+    expect(stderr).toContain("task threads");
+  });
+});
+
+describe("ExploreProgressDisplay", () => {
+  const progress = (numExplored: number, elapsedMs: number, failed = false) => ({ numExplored, maxAttempts: 200, elapsedMs, failed, decisions: 10 });
+
+  it("on a terminal, redraws one line with \\r and ends it with a newline", () => {
+    const out: string[] = [];
+    const display = new ExploreProgressDisplay({ isTTY: true, columns: 120, write: (t) => out.push(t) });
+    display.update(progress(1, 10));
+    display.update(progress(2, 20)); // within 80 ms of the last redraw: skipped
+    display.update(progress(50, 1000));
+    display.update(progress(51, 1010, true));
+    display.finish();
+
+    expect(out).toHaveLength(5);
+    expect(out[0]).toBe(`\r[${"░".repeat(20)}]  1/200 runs  100 runs/s  no failure yet\x1b[K`);
+    expect(out[1]).toBe(`\r[█████${"░".repeat(15)}]  50/200 runs  50 runs/s  no failure yet\x1b[K`);
+    expect(out[2]).toContain("counterexample at run 51, shrinking and replaying it…");
+    expect(out[3]).toMatch(/51\/200 runs {2}50 runs\/s {2}counterexample at run 51\x1b\[K$/);
+    expect(out[4]).toBe("\n");
+  });
+
+  it("elsewhere, writes a line every 50 runs or 2 s, on a counterexample, and at the end", () => {
+    const out: string[] = [];
+    const display = new ExploreProgressDisplay({ write: (t) => out.push(t) });
+    for (let n = 1; n <= 120; n++) display.update(progress(n, n === 70 ? 5000 : n * 10));
+    display.finish();
+    display.finish();
+
+    expect(out).toEqual([
+      "explore: 50/200 runs, 100 runs/s, no failure yet\n",
+      "explore: 70/200 runs, 14 runs/s, no failure yet\n",
+      "explore: 120/200 runs, 100 runs/s, no failure yet\n",
+      "explore: 120/200 runs, 100 runs/s, no failure\n",
+    ]);
+  });
+});

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import {
+  createStrategy,
+  Exhaustive,
+  MarkersExhaustive,
+  PCT,
+  Prng,
+  RandomWalk,
+  STRATEGY_NAMES,
+  type StrategyName,
+} from "../../../src/strategies/index.js";
+import { explore, uniform } from "./model.js";
+
+describe("createStrategy", () => {
+  it.each([
+    ["random", RandomWalk],
+    ["pct", PCT],
+    ["exhaustive", Exhaustive],
+    ["markers", MarkersExhaustive],
+  ] as const)("%s builds the strategy of that name", (name, type) => {
+    const strategy = createStrategy(name, { seed: 1 });
+    expect(strategy).toBeInstanceOf(type);
+    expect(strategy.name).toBe(name);
+    expect(STRATEGY_NAMES).toContain(name);
+  });
+
+  it("seed 21: passes the seed, the PCT depth and the preemption bound on", () => {
+    const model = uniform(3, 3);
+    const runs = (strategy: Parameters<typeof explore>[0]): string[] => explore(strategy, model, { maxRuns: 20 }).map((r) => r.decisions.join(""));
+    expect(runs(createStrategy("random", { seed: 21 }))).toEqual(runs(new RandomWalk(new Prng(21))));
+    expect(runs(createStrategy("pct", { seed: 21, pctDepth: 2 }))).toEqual(runs(new PCT(new Prng(21), { depth: 2 })));
+    expect(runs(createStrategy("pct", { seed: 21 }))).toEqual(runs(new PCT(new Prng(21))));
+    expect(explore(createStrategy("exhaustive", { seed: 0, preemptionBound: 0 }), model)).toHaveLength(6);
+  });
+
+  it("rejects an unknown name", () => {
+    expect(() => createStrategy("dpor" as StrategyName, { seed: 1 })).toThrow('unknown strategy "dpor": expected one of random, pct, exhaustive, markers');
+  });
+});
