@@ -67,7 +67,7 @@ export interface ExploreOptions<S = unknown> {
   seed?: number;
   /** Attempts before concluding the property holds (default 200). */
   maxAttempts?: number;
-  /** Scheduling decisions per attempt; beyond them the threads run freely (default 1000). */
+  /** Scheduling decisions per thread and attempt; a thread past it runs freely to its end (default 1000). */
   maxSteps?: number;
   /** PCT bug depth (default 3). */
   pctDepth?: number;

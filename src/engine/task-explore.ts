@@ -6,7 +6,7 @@
  * Differences with a marker schedule (`task-schedule.ts`): every gate is a decision, including the
  * awaits of the task that ran last; a run with no parked task left but live tasks waiting is a
  * deadlock (reported as a failure of the run, for the explorer to turn into a counterexample);
- * after `maxSteps` decisions the tasks run freely to completion.
+ * a task chosen `maxSteps` times runs freely from then on (it is no longer a choice).
  */
 import { DeadlockError } from "../errors.js";
 import type { Where } from "./schedule-run.js";
@@ -33,13 +33,13 @@ export class TaskExploreRun {
   readonly #chooser: Chooser;
   readonly #maxSteps: number;
   readonly #steps: ExploreStep[] = [];
+  readonly #chosen = new Map<string, number>();
   #previous: string | null = null;
-  #free = false;
   #done = false;
 
   /**
    * @param chooser - Picks the next task at each decision.
-   * @param maxSteps - Decisions per run; beyond them the tasks run freely (the run is not explored further).
+   * @param maxSteps - Decisions per task; a task chosen that often runs freely from then on.
    */
   constructor(chooser: Chooser, maxSteps: number) {
     this.#chooser = chooser;
@@ -56,11 +56,6 @@ export class TaskExploreRun {
     return this.#steps.map((s) => s.task);
   }
 
-  /** True once `maxSteps` was reached and the tasks run freely. */
-  get free(): boolean {
-    return this.#free;
-  }
-
   /** Every gate is a decision while exploring. */
   passesAwait(): boolean {
     return false;
@@ -73,11 +68,8 @@ export class TaskExploreRun {
     const live = tasks.filter((t) => t.phase !== "finished");
     if (live.length === 0) return this.#end({ kind: "complete" });
     if (parked.length === 0) return this.#deadlock(tasks);
-    if (this.#free) return { kind: "release", task: parked[0]!.name };
-    if (this.#steps.length >= this.#maxSteps) {
-      this.#free = true;
-      return { kind: "free" };
-    }
+    const spent = parked.find((t) => (this.#chosen.get(t.name) ?? 0) >= this.#maxSteps);
+    if (spent) return { kind: "free-task", task: spent.name };
     const runnable = parked.map((t) => t.name);
     const chosen = this.#chooser.choose({
       step: this.#steps.length,
@@ -95,6 +87,7 @@ export class TaskExploreRun {
     if (task.gate.marker !== undefined) step.marker = task.gate.marker;
     if (task.gate.where !== undefined) step.where = task.gate.where;
     this.#steps.push(step);
+    this.#chosen.set(chosen, (this.#chosen.get(chosen) ?? 0) + 1);
     this.#previous = chosen;
     return { kind: "release", task: chosen };
   }

@@ -43,6 +43,8 @@ export type TaskAction =
   | { kind: "release"; task: string }
   /** The schedule is exhausted: open every gate now and from now on. */
   | { kind: "free" }
+  /** This task used up its decisions: open its gates now and from now on. */
+  | { kind: "free-task"; task: string }
   /** Every task finished. */
   | { kind: "complete" }
   /**

@@ -147,6 +147,7 @@ class TaskRunController {
         }
         graced = false;
         if (action.kind === "free") this.#run.free();
+        else if (action.kind === "free-task") this.#run.freeTask(action.task);
         else this.#run.release(action.task);
       }
       return { startupMs: t1 - t0, scheduleMs: clock.now() - t1 };

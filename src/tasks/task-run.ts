@@ -43,6 +43,8 @@ export class Task implements DispatchedTask {
   readonly run: TaskRun;
   readonly parked: Parked[] = [];
   finished = false;
+  /** Set once the task used up its decisions: its gates let it through from then on. */
+  free = false;
   /** The `[file, site]` of the last await the task suspended at: where it is when blocked. */
   lastAwait: readonly [number, number] | undefined;
 
@@ -129,6 +131,14 @@ export class TaskRun {
     parked.open();
   }
 
+  /** Lets one task run freely from now on (its parked gates open too). */
+  freeTask(name: string): void {
+    const task = this.tasks.find((t) => t.name === name);
+    if (!task) throw new Error(`freeTask(${name}): no such task`);
+    task.free = true;
+    for (const parked of task.parked.splice(0)) parked.open();
+  }
+
   /** Lets every task run freely from now on. */
   free(): void {
     this.#free = true;
@@ -147,13 +157,13 @@ export class TaskRun {
   awaitGate(task: Task, x: unknown, f: number, i: number): unknown {
     if (this.#ended) return NEVER;
     task.lastAwait = [f, i];
-    if (this.#free) return x;
+    if (this.#free || task.free) return x;
     return this.#settleThenGate(task, x, f, i);
   }
 
   markerGate(task: Task, name: string, where: Where | undefined): Promise<void> | undefined {
     if (this.#ended) return NEVER;
-    if (this.#free) return undefined;
+    if (this.#free || task.free) return undefined;
     return this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
   }
 
@@ -206,7 +216,7 @@ export class TaskRun {
 
   #afterAwait(task: Task, f: number, i: number): Promise<void> | undefined {
     if (this.#ended) return NEVER;
-    if (this.#free || (task === this.#holder && this.#passAwaits)) return undefined;
+    if (this.#free || task.free || (task === this.#holder && this.#passAwaits)) return undefined;
     const where = this.where(f, i);
     return this.#park(task, where ? { kind: "await", where } : { kind: "await" });
   }

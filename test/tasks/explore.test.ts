@@ -136,6 +136,31 @@ describe("results, explanations and replay", () => {
     await expect(replay(other, found.counterexample!)).rejects.toMatchObject({ code: "E_REPLAY_DIVERGED" });
   });
 
+  it("maxSteps bounds the decisions of each task; past it the task runs freely to its end", async () => {
+    const decisions: number[] = [];
+    const result = await explore({
+      setup: () => ({ spins: 0 }),
+      threads: {
+        long: async (s: { spins: number }) => {
+          for (let i = 0; i < 100; i++) {
+            await Promise.resolve();
+            s.spins += 1;
+          }
+        },
+        short: async () => void (await Promise.resolve()),
+      },
+      invariant: (s) => s.spins === 100,
+      maxSteps: 5,
+      maxAttempts: 20,
+      seed: 3,
+      onAttempt: (p) => decisions.push(p.decisions),
+    });
+    expect(result.propertyHolds).toBe(true);
+    expect(decisions).toHaveLength(20);
+    // "long" is chosen 5 times at most, "short" has 2 gates (start, one await).
+    expect(Math.max(...decisions)).toBeLessThanOrEqual(5 + 2);
+  });
+
   it("rejects bad options before running", async () => {
     await expect(explore({ ...counter, strategy: "bogus" as StrategyName })).rejects.toMatchObject({ code: "E_SCENARIO_INVALID" });
     await expect(explore({ ...counter, maxAttempts: 0 })).rejects.toMatchObject({ code: "E_SCENARIO_INVALID" });
