@@ -24,7 +24,7 @@ import { countPreemptions, shrink } from "./shrink.js";
 import { checkSources, hashSources } from "./tasks/source-hash.js";
 import { explain } from "./report/explanation.js";
 import { clock } from "./controller/clock.js";
-import type { ScenarioDefinition } from "./scenario.js";
+import { isScenario, type Scenario, type ScenarioDefinition } from "./scenario.js";
 
 export type { Counterexample, Failure, FailureKind };
 
@@ -142,7 +142,16 @@ export class PropertyViolatedError extends InterlaceError {
 const DEFAULTS = { maxAttempts: 200, maxSteps: 1000, reproduceOnFailure: 10, timeout: 10_000, shrinkBudget: 200 };
 
 /** Explores interleavings of the threads until the invariant fails or the budget is spent. */
-export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreResult<S>> {
+export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreResult<S>>;
+/** Explores a scenario made with `defineScenario` (task threads), with exploration options. */
+export async function explore<S>(scenario: Scenario<S>, options?: Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" | "teardown">): Promise<ExploreResult<S>>;
+export async function explore<S>(
+  first: ExploreOptions<S> | Scenario<S>,
+  more: Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" | "teardown"> = {},
+): Promise<ExploreResult<S>> {
+  const options = isScenario(first)
+    ? ({ ...scenarioExploreOptions(first as Scenario<unknown>, more.name ?? "scenario"), ...more } as ExploreOptions<S>)
+    : (first as ExploreOptions<S>);
   const threads = normalizeThreads(options.threads);
   const strategyName = options.strategy ?? "random";
   if (!STRATEGY_NAMES.includes(strategyName)) {

@@ -2,7 +2,7 @@
 // hold over the whole budget, and every counterexample replays. Runs in the "tasks" project.
 import { Mutex } from "async-mutex";
 import { describe, expect, it } from "vitest";
-import { PropertyViolatedError, explore, parseCounterexample, replay, type ExploreOptions, type StrategyName } from "interlace";
+import { PropertyViolatedError, defineScenario, explore, parseCounterexample, replay, thread, type ExploreOptions, type StrategyName } from "interlace";
 import { Counter } from "../../fixtures/tasks/counter.js";
 import { LockedCounter } from "../../fixtures/tasks/locked-counter.js";
 import { Memoizer } from "../../fixtures/tasks/memoizer.js";
@@ -159,6 +159,17 @@ describe("results, explanations and replay", () => {
     expect(decisions).toHaveLength(20);
     // "long" is chosen 5 times at most, "short" has 2 gates (start, one await).
     expect(Math.max(...decisions)).toBeLessThanOrEqual(5 + 2);
+  });
+
+  it("explores a scenario made with defineScenario and thread.task", async () => {
+    const scenario = defineScenario({
+      setup: () => new Counter(),
+      threads: { a: thread.task((c: Counter) => c.increment()), b: thread.task((c: Counter) => c.increment()) },
+      invariant: (c) => c.value === 2,
+    });
+    const result = await explore(scenario, { strategy: "pct", seed: 9, name: "counter-scenario" });
+    expect(result.propertyHolds).toBe(false);
+    expect(result.counterexample).toMatchObject({ scenario: "counter-scenario", threads: ["a", "b"] });
   });
 
   it("rejects bad options before running", async () => {
