@@ -33,14 +33,21 @@ export interface TaskGate {
 
 /** A task as the runtime sees it at a quiet point. */
 export type TaskSnapshot =
-  | { name: string; phase: "parked"; gate: TaskGate }
+  | {
+      name: string;
+      phase: "parked";
+      /** The oldest gate the task is parked at. */
+      gate: TaskGate;
+      /** Every gate it is parked at, oldest first, when it has several strands (`Promise.all` inside a task). */
+      gates?: readonly TaskGate[];
+    }
   | { name: string; phase: "blocked"; where?: Where }
   | { name: string; phase: "finished" };
 
 /** What the runtime must do next. */
 export type TaskAction =
-  /** Open the oldest gate the task is parked at and give it the turn. */
-  | { kind: "release"; task: string }
+  /** Open a gate the task is parked at (its oldest, or `gates[gate]`) and give it the turn. */
+  | { kind: "release"; task: string; gate?: number }
   /** The schedule is exhausted: open every gate now and from now on. */
   | { kind: "free" }
   /** This task used up its decisions: open its gates now and from now on. */
@@ -99,7 +106,12 @@ export class TaskScheduleRun {
         ));
       case "parked":
         if (task.gate.kind !== "marker") return { kind: "release", task: task.name };
-        if (task.gate.marker === step.marker) return this.#consume(task);
+        if (task.gate.marker === step.marker) return this.#consume(task, 0);
+        {
+          // Another strand of the task may be parked at the step's marker.
+          const other = task.gates?.findIndex((g) => g.kind === "marker" && g.marker === step.marker) ?? -1;
+          if (other > 0) return this.#consume(task, other);
+        }
         return this.#fail(new ScheduleStallError(
           `Schedule stalled at ${this.#stepLabel()}: task "${task.name}" is parked at marker "${task.gate.marker}", ` +
             `which it may pass only as a step of its own, so it can never reach "${step.marker}".${positions(tasks)}`,
@@ -131,10 +143,11 @@ export class TaskScheduleRun {
     return this.#deadlock(tasks);
   }
 
-  #consume(task: TaskSnapshot & { phase: "parked" }): TaskAction {
-    this.#trace.push({ index: this.#next, step: this.#schedule.steps[this.#next]!, where: task.gate.where });
+  #consume(task: TaskSnapshot & { phase: "parked" }, gate: number): TaskAction {
+    const where = gate === 0 ? task.gate.where : task.gates?.[gate]?.where;
+    this.#trace.push({ index: this.#next, step: this.#schedule.steps[this.#next]!, where });
     this.#next += 1;
-    return { kind: "release", task: task.name };
+    return gate === 0 ? { kind: "release", task: task.name } : { kind: "release", task: task.name, gate };
   }
 
   #deadlock(tasks: readonly TaskSnapshot[]): TaskAction {

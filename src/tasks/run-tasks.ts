@@ -148,7 +148,7 @@ class TaskRunController {
         graced = false;
         if (action.kind === "free") this.#run.free();
         else if (action.kind === "free-task") this.#run.freeTask(action.task);
-        else this.#run.release(action.task);
+        else this.#run.release(action.task, action.gate);
       }
       return { startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
     } finally {

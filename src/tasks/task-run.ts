@@ -111,7 +111,11 @@ export class TaskRun {
     return this.tasks.map((task): TaskSnapshot => {
       if (task.finished) return { name: task.name, phase: "finished" };
       const first = task.parked[0];
-      if (first) return { name: task.name, phase: "parked", gate: first.gate };
+      if (first) {
+        return task.parked.length === 1
+          ? { name: task.name, phase: "parked", gate: first.gate }
+          : { name: task.name, phase: "parked", gate: first.gate, gates: task.parked.map((p) => p.gate) };
+      }
       const where = task.lastAwait ? this.where(task.lastAwait[0], task.lastAwait[1]) : undefined;
       return where ? { name: task.name, phase: "blocked", where } : { name: task.name, phase: "blocked" };
     });
@@ -122,10 +126,10 @@ export class TaskRun {
     return this.#holder;
   }
 
-  /** Opens the oldest gate of a parked task and gives it the turn. */
-  release(name: string): void {
+  /** Opens a gate of a parked task (its oldest by default) and gives it the turn. */
+  release(name: string, gate = 0): void {
     const task = this.tasks.find((t) => t.name === name);
-    const parked = task?.parked.shift();
+    const parked = task?.parked.splice(gate, 1)[0];
     if (!task || !parked) throw new Error(`release(${name}): the task is not parked`);
     this.#holder = task;
     parked.open();

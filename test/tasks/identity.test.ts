@@ -54,6 +54,22 @@ describe("task identity", () => {
     expect(log).toEqual(["outside", "b", "a"]);
   });
 
+  it("a task with two strands (Promise.all inside it) passes the step's marker on whichever strand is parked there", async () => {
+    const { Counter } = await import("../../fixtures/tasks/counter.js");
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const c = new Counter();
+      const result = await new TraceExecutor("a:read_value b:read_value a:write_value").run({
+        a: async () => void (await Promise.all([c.increment(), c.increment()])),
+        b: () => c.increment(),
+      });
+      outcomes.add(`${c.value} ${result.trace.map((e) => `${e.step}@${e.where?.line}`).join(" ")}`);
+    }
+    // One strand of a is parked at read_value, the other at write_value: step 3 takes the second.
+    expect([...outcomes]).toHaveLength(1);
+    expect([...outcomes][0]).toMatch(/^\d a:read_value@15 b:read_value@15 a:write_value@17$/);
+  });
+
   it("point() outside a run resolves at once and rejects bad names", async () => {
     await expect(point("ok_name")).resolves.toBeUndefined();
     expect(() => point("not a name")).toThrow(/not a valid point name/);

@@ -41,6 +41,14 @@ describe("TaskScheduleRun", () => {
     expect(run.decide([blocked("t1"), marker("t2", "x"), start("t3"), start("t4")])).toEqual({ kind: "release", task: "t3" });
   });
 
+  it("consumes the step on another strand of the task when its oldest gate is a different marker", () => {
+    const run = new TaskScheduleRun(Schedule.parse("t1:write"));
+    const read = { kind: "marker" as const, marker: "read", where: at(3) };
+    const write = { kind: "marker" as const, marker: "write", where: at(5) };
+    expect(run.decide([{ name: "t1", phase: "parked", gate: read, gates: [read, write] }])).toEqual({ kind: "release", task: "t1", gate: 1 });
+    expect(run.trace[0]!.where).toEqual(at(5));
+  });
+
   it("an empty schedule sets every task free at once", () => {
     const run = new TaskScheduleRun(new Schedule([]));
     expect(run.decide([start("a"), start("b")])).toEqual({ kind: "free" });
