@@ -18,13 +18,15 @@
 import { InterlaceError, ScenarioError } from "./errors.js";
 import type { ExploreStep } from "./engine/task-explore.js";
 import type { Counterexample, Failure, FailureKind } from "./engine/counterexample.js";
-import { STRATEGY_NAMES, Replay, createStrategy, type StrategyName } from "./strategies/index.js";
+import { STRATEGY_NAMES, Replay, createStrategy, type Strategy, type StrategyName } from "./strategies/index.js";
 import { attempt, normalizeThreads, type Attempt, type AttemptOptions } from "./explore-attempt.js";
 import { countPreemptions, shrink } from "./shrink.js";
 import { checkSources, hashSources } from "./tasks/source-hash.js";
 import { explain } from "./report/explanation.js";
 import { clock } from "./controller/clock.js";
-import { isScenario, type Scenario, type ScenarioDefinition } from "./scenario.js";
+import { isScenario, threadsKind, type Scenario, type ScenarioDefinition } from "./scenario.js";
+import { isolateSubject, type IsolateAttemptOptions } from "./explore-isolates.js";
+import type { Writable } from "node:stream";
 
 export type { Counterexample, Failure, FailureKind };
 
@@ -81,6 +83,11 @@ export interface ExploreOptions<S = unknown> {
   shrinkBudget?: number;
   /** Name recorded in counterexamples (default `"explore"`). */
   name?: string;
+  /** Worker/process scenarios: packages under node_modules whose markers count too. */
+  tracePackages?: readonly string[];
+  /** Worker/process scenarios: where the threads' stdout and stderr go (default: this process's). */
+  stdout?: Writable;
+  stderr?: Writable;
   /** Called after every attempt (progress bars). */
   onAttempt?: (progress: ExploreProgress) => void;
 }
@@ -141,25 +148,30 @@ export class PropertyViolatedError extends InterlaceError {
 
 const DEFAULTS = { maxAttempts: 200, maxSteps: 1000, reproduceOnFailure: 10, timeout: 10_000, shrinkBudget: 200 };
 
+/** What is explored: named threads, and one attempt under a strategy. */
+interface Subject<S> {
+  kind: Counterexample["kind"];
+  names: string[];
+  run(strategy: Strategy): Promise<Attempt<S>>;
+}
+
+type MoreOptions<S> = Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" | "teardown">;
+
 /** Explores interleavings of the threads until the invariant fails or the budget is spent. */
 export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreResult<S>>;
-/** Explores a scenario made with `defineScenario` (task threads), with exploration options. */
-export async function explore<S>(scenario: Scenario<S>, options?: Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" | "teardown">): Promise<ExploreResult<S>>;
-export async function explore<S>(
-  first: ExploreOptions<S> | Scenario<S>,
-  more: Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" | "teardown"> = {},
-): Promise<ExploreResult<S>> {
-  const options = isScenario(first)
-    ? ({ ...scenarioExploreOptions(first as Scenario<unknown>, more.name ?? "scenario"), ...more } as ExploreOptions<S>)
-    : (first as ExploreOptions<S>);
-  const threads = normalizeThreads(options.threads);
+/**
+ * Explores a scenario made with `defineScenario`: task threads at every await and marker, worker
+ * and process threads at every marker (a fresh set of isolates per attempt).
+ */
+export async function explore<S>(scenario: Scenario<S>, options?: MoreOptions<S>): Promise<ExploreResult<S>>;
+export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<S> = {}): Promise<ExploreResult<S>> {
+  const { subject, options } = subjectOf(first, more);
   const strategyName = options.strategy ?? "random";
   if (!STRATEGY_NAMES.includes(strategyName)) {
     throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(strategyName)}.`);
   }
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const maxAttempts = positive("maxAttempts", options.maxAttempts ?? DEFAULTS.maxAttempts);
-  const perAttempt = attemptOptions(options);
   const strategy = createStrategy(strategyName, {
     seed,
     ...(options.pctDepth === undefined ? {} : { pctDepth: options.pctDepth }),
@@ -170,20 +182,20 @@ export async function explore<S>(
   let last: Attempt<S> | undefined;
   const started = clock.now();
   for (let run = 0; run < maxAttempts && strategy.beginRun(run); run++) {
-    last = await attempt(perAttempt, threads, strategy);
+    last = await subject.run(strategy);
     strategy.endRun(last.failure !== null);
     numExplored += 1;
     options.onAttempt?.({ numExplored, maxAttempts, elapsedMs: clock.now() - started, failed: last.failure !== null, decisions: last.steps.length });
     if (last.failure !== null) {
       const original = last;
-      const shrunk = await shrink(perAttempt, threads, original, options.shrinkBudget ?? DEFAULTS.shrinkBudget);
+      const shrunk = await shrink((s) => subject.run(s), original, options.shrinkBudget ?? DEFAULTS.shrinkBudget);
       if (shrunk) last = shrunk.attempt;
       const counterexample: Counterexample = {
         format: "interlace-counterexample",
         version: 1,
         scenario: options.name ?? "explore",
-        kind: "task",
-        threads: threads.map((t) => t.name),
+        kind: subject.kind,
+        threads: subject.names,
         decisions: last.steps.map((s) => s.task),
         strategy: strategyName,
         seed,
@@ -192,7 +204,9 @@ export async function explore<S>(
         failure: last.failure!,
         ...(shrunk ? { shrunkFrom: { decisions: original.steps.length, preemptions: countPreemptions(original) } } : {}),
       };
-      const reproduced = await reproduce(options, counterexample, options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure);
+      const times = options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure;
+      const replayed = times > 0 ? await replaySubject(subject, counterexample, times) : null;
+      const reproduced = replayed ? { failures: replayed.failures, attempts: replayed.attempts } : null;
       const explanation = explain(counterexample, last.steps, reproduced);
       return result(false, numExplored, counterexample, explanation, reproduced, last.state, seed, strategyName);
     }
@@ -201,35 +215,59 @@ export async function explore<S>(
 }
 
 /** Replays a counterexample `times` times; resolves with how many runs failed the same way. */
-export async function replay<S>(options: ExploreOptions<S>, counterexample: Counterexample, times = 1): Promise<{ failures: number; attempts: number; explanation: string }> {
-  const threads = normalizeThreads(options.threads);
-  const names = threads.map((t) => t.name);
-  if (names.join(",") !== counterexample.threads.join(",")) {
-    throw new ScenarioError(`The counterexample was recorded for threads [${counterexample.threads.join(", ")}], but these are [${names.join(", ")}].`);
+export async function replay<S>(
+  target: ExploreOptions<S> | Scenario<S>,
+  counterexample: Counterexample,
+  times = 1,
+  more: MoreOptions<S> = {},
+): Promise<{ failures: number; attempts: number; explanation: string }> {
+  const { subject } = subjectOf(target, more);
+  if (subject.names.join(",") !== counterexample.threads.join(",")) {
+    throw new ScenarioError(`The counterexample was recorded for threads [${counterexample.threads.join(", ")}], but these are [${subject.names.join(", ")}].`);
   }
   checkSources(counterexample);
-  const perAttempt = attemptOptions(options);
+  const { failures, attempts, steps } = await replaySubject(subject, counterexample, times);
+  const { shrunkFrom: _, ...replayed } = counterexample;
+  return { failures, attempts, explanation: explain(replayed, steps, { failures, attempts }) };
+}
+
+async function replaySubject<S>(subject: Subject<S>, counterexample: Counterexample, times: number): Promise<{ failures: number; attempts: number; steps: readonly ExploreStep[] }> {
   let failures = 0;
-  let lastSteps: readonly ExploreStep[] = [];
+  let steps: readonly ExploreStep[] = [];
   for (let i = 0; i < times; i++) {
-    const run = await attempt(perAttempt, threads, new Replay(counterexample.decisions)).catch((error: unknown) => {
+    const run = await subject.run(new Replay(counterexample.decisions)).catch((error: unknown) => {
       if (error instanceof Error && !(error instanceof InterlaceError) && error.message.startsWith("replay diverged")) {
         throw new ReplayDivergedError(error.message);
       }
       throw error;
     });
-    lastSteps = run.steps;
+    steps = run.steps;
     if (run.failure !== null && run.failure.kind === counterexample.failure.kind) failures += 1;
   }
-  const reproduced = { failures, attempts: times };
-  const { shrunkFrom: _, ...replayed } = counterexample;
-  return { ...reproduced, explanation: explain(replayed, lastSteps, reproduced) };
+  return { failures, attempts: times, steps };
 }
 
-async function reproduce<S>(options: ExploreOptions<S>, counterexample: Counterexample, times: number): Promise<{ failures: number; attempts: number } | null> {
-  if (times <= 0) return null;
-  const { failures, attempts } = await replay(options, counterexample, times);
-  return { failures, attempts };
+/** The subject and the effective options of an explore/replay call. */
+function subjectOf<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<S>): { subject: Subject<S>; options: MoreOptions<S> } {
+  if (isScenario(first) && threadsKind(first.threads) === "isolate") {
+    const options = { ...more, name: more.name ?? "scenario" };
+    return { subject: isolateSubject(first as unknown as ScenarioDefinition<S>, isolateOptions(options)), options };
+  }
+  const options = isScenario(first)
+    ? ({ ...scenarioExploreOptions(first as Scenario<unknown>, more.name ?? "scenario"), ...more } as ExploreOptions<S>)
+    : ({ ...(first as ExploreOptions<S>), ...more } as ExploreOptions<S>);
+  const threads = normalizeThreads(options.threads);
+  const perAttempt = attemptOptions(options);
+  return { subject: { kind: "task", names: threads.map((t) => t.name), run: (strategy) => attempt(perAttempt, threads, strategy) }, options };
+}
+
+function isolateOptions<S>(options: MoreOptions<S>): IsolateAttemptOptions {
+  return {
+    timeoutMs: positive("timeout", options.timeout ?? DEFAULTS.timeout),
+    tracePackages: options.tracePackages ?? [],
+    ...(options.stdout ? { stdout: options.stdout } : {}),
+    ...(options.stderr ? { stderr: options.stderr } : {}),
+  };
 }
 
 function result<S>(

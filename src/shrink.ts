@@ -6,7 +6,8 @@
  * preemptions possible, and depth-first order (keep running the previous task first) keeps it short.
  */
 import { Exhaustive } from "./strategies/index.js";
-import { attempt, type Attempt, type AttemptOptions, type NamedThread } from "./explore-attempt.js";
+import type { Attempt } from "./explore-attempt.js";
+import type { Strategy } from "./strategies/index.js";
 
 /** A smaller failing attempt and the runs it took to find it. */
 export interface Shrunk<S> {
@@ -15,14 +16,14 @@ export interface Shrunk<S> {
 }
 
 /** Searches for a failure of the same kind with fewer preemptions, within `budget` runs; `null` when none. */
-export async function shrink<S>(options: AttemptOptions<S>, threads: ReadonlyArray<NamedThread<S>>, found: Attempt<S>, budget: number): Promise<Shrunk<S> | null> {
+export async function shrink<S>(attemptWith: (strategy: Strategy) => Promise<Attempt<S>>, found: Attempt<S>, budget: number): Promise<Shrunk<S> | null> {
   const kind = found.failure?.kind;
   const preemptions = countPreemptions(found);
   let runs = 0;
   for (let bound = 0; bound < preemptions && runs < budget; bound++) {
     const strategy = new Exhaustive({ preemptionBound: bound });
     for (let run = 0; runs < budget && strategy.beginRun(run); run++) {
-      const candidate = await attempt(options, threads, strategy);
+      const candidate = await attemptWith(strategy);
       runs += 1;
       try {
         strategy.endRun(candidate.failure !== null);

@@ -149,7 +149,8 @@ function isTaskRecord(value: unknown): value is Readonly<Record<string, () => un
   return values.length > 0 && values.every((v) => typeof v === "function");
 }
 
-function prepare(name: string, spec: IsolateThreadSpec, state: unknown): PreparedThread {
+/** A worker/process thread ready to launch with `state`; throws if the state or args cannot reach it. */
+export function prepare(name: string, spec: IsolateThreadSpec, state: unknown): PreparedThread {
   checkTransferable(name, spec.kind, state);
   checkTransferable(name, spec.kind, spec.args, "args");
   const launch = {

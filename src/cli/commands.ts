@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ScheduleSyntaxError, UsageError } from "../errors.js";
 import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
-import { explore, replay, scenarioExploreOptions, type ExploreOptions } from "../explore.js";
+import { explore, replay, type ExploreOptions } from "../explore.js";
+import { defineScenario, isScenario, type Scenario } from "../scenario.js";
 import {
   exploreExitCode,
   exploreToJSON,
@@ -20,12 +21,12 @@ import { ExploreProgressDisplay } from "./progress.js";
 /** Runs `interlace explore`; resolves with the exit code (0 holds, 1 counterexample). */
 export async function exploreCommand(command: ExploreCommand): Promise<number> {
   if (command.save !== undefined) checkSaveTarget(command.save);
-  const options = await loadExploreOptions(command);
+  const { scenario, options } = await loadExploreOptions(command);
   const progress = new ExploreProgressDisplay(process.stderr);
   let budget: number | undefined;
   const result = await stdoutToStderr(command.json, async () => {
     try {
-      return await explore({
+      return await explore(scenario, {
         ...options,
         ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
         ...(command.seed === undefined ? {} : { seed: command.seed }),
@@ -50,11 +51,11 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
 /** Runs `interlace replay`; resolves with the exit code (1 when the failure reproduces, 0 when not). */
 export async function replayCommand(command: ReplayCommand): Promise<number> {
   const counterexample = readCounterexample(command.counterexample);
-  const options = await loadExploreOptions(command);
+  const { scenario, options } = await loadExploreOptions(command);
   if (counterexample.scenario !== command.scenario) {
     process.stderr.write(`interlace: warning: ${command.counterexample} was recorded for scenario ${counterexample.scenario}, replaying it on ${command.scenario}\n`);
   }
-  const outcome = await stdoutToStderr(command.json, () => replay(options, counterexample, command.times));
+  const outcome = await stdoutToStderr(command.json, () => replay(scenario, counterexample, command.times, options));
   const text = command.json
     ? JSON.stringify(replayToJSON(outcome, counterexample, command.scenario, command.counterexample))
     : replayToText(outcome, counterexample);
@@ -67,14 +68,17 @@ export function print(text: string, code: number): number {
   return code;
 }
 
-/** Loads the scenario as `interlace run` does (instrumentation first) and makes explore options of it. */
-async function loadExploreOptions(command: ExploreCommand | ReplayCommand): Promise<ExploreOptions<unknown>> {
+type ScenarioOptions = Omit<ExploreOptions<unknown>, "threads" | "setup" | "invariant" | "teardown">;
+
+/** Loads the scenario as `interlace run` does (instrumentation first), with the options every command shares. */
+async function loadExploreOptions(command: ExploreCommand | ReplayCommand): Promise<{ scenario: Scenario<unknown>; options: ScenarioOptions }> {
   // Task threads run in this process: instrument the scenario and the user modules it imports.
   installInstrumentation({ tracePackages: command.tracePackages });
-  const scenario = await loadScenario(command.scenario);
-  const options = scenarioExploreOptions(scenario, command.scenario);
+  const loaded = await loadScenario(command.scenario);
+  const scenario = isScenario(loaded) ? (loaded as Scenario<unknown>) : defineScenario(loaded);
+  const options: ScenarioOptions = { name: command.scenario, tracePackages: command.tracePackages };
   if (command.timeout !== undefined) options.timeout = command.timeout;
-  return options;
+  return { scenario, options };
 }
 
 function readCounterexample(path: string): Counterexample {

@@ -15,7 +15,7 @@ import {
   UnknownMarkerError,
 } from "../errors.js";
 import type { Schedule } from "../engine/schedule.js";
-import { ScheduleRun, type Action, type TraceEntry } from "../engine/schedule-run.js";
+import { ScheduleRun, type Action, type ThreadView, type TraceEntry, type Where } from "../engine/schedule-run.js";
 import { MarkerResolver, TraceFilter, interlaceOwnRoots } from "../markers/index.js";
 import type { RunnerEvent, ThreadLaunch } from "../protocol/messages.js";
 import { clock } from "./clock.js";
@@ -34,11 +34,25 @@ export interface PreparedThread {
   processOptions?: ProcessOptions;
 }
 
+/** What decides a run: a schedule (`ScheduleRun`) or an exploration strategy (`IsolateExploreRun`). */
+export interface IsolateEngine {
+  ready(thread: string, where?: Where): Action[];
+  start(): Action[];
+  paused(thread: string, marker: string, where?: Where): Action[];
+  finished(thread: string): Action[];
+  threads(): ThreadView[];
+  readonly released: boolean;
+  readonly runningThread: string | null;
+  readonly trace: readonly TraceEntry[];
+}
+
 export interface ControllerOptions {
   /** Longest time a thread may run without reaching a marker or finishing. */
   timeoutMs: number;
   output: OutputSink;
   tracePackages: readonly string[];
+  /** Decides instead of the schedule (exploration); the schedule is then not checked against markers. */
+  engine?: IsolateEngine;
 }
 
 /** What a completed schedule run reports. */
@@ -65,7 +79,7 @@ class ScheduleController {
   readonly #resolver: MarkerResolver;
   readonly #targets = new Map<string, ThreadTarget>();
   readonly #drivers = new Map<string, ThreadDriver>();
-  readonly #engine: ScheduleRun;
+  readonly #engine: IsolateEngine;
   #settle!: { resolve: () => void; reject: (error: Error) => void };
   readonly #outcome: Promise<void>;
   #settled = false;
@@ -83,7 +97,7 @@ class ScheduleController {
     this.#options = options;
     this.#filter = new TraceFilter({ tracePackages: options.tracePackages, excludeRoots: interlaceOwnRoots() });
     this.#resolver = new MarkerResolver(this.#filter);
-    this.#engine = new ScheduleRun(schedule, threads.map((t) => t.launch.thread));
+    this.#engine = options.engine ?? new ScheduleRun(schedule, threads.map((t) => t.launch.thread));
     this.#notReady = new Set(threads.map((t) => t.launch.thread));
     this.#outcome = new Promise<void>((resolve, reject) => (this.#settle = { resolve, reject }));
     this.#outcome.catch(() => {});
@@ -150,6 +164,7 @@ class ScheduleController {
   }
 
   #checkMarkers(): void {
+    if (this.#options.engine) return;
     for (const step of this.#schedule.steps) {
       const driver = this.#drivers.get(step.thread)!;
       if (!driver.markerNames.has(step.marker)) {

@@ -25,8 +25,8 @@ export interface Counterexample {
   version: 1;
   /** Scenario id (a file path for the CLI, `options.name` for the API). */
   scenario: string;
-  /** Thread kind. */
-  kind: "task";
+  /** Thread kind: tasks (decisions at awaits and markers) or isolates (workers/processes, decisions at markers). */
+  kind: "task" | "isolate";
   /** Thread names, in declaration order. */
   threads: string[];
   /** The thread chosen at each scheduling decision. */

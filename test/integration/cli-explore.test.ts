@@ -182,12 +182,23 @@ describe("interlace explore and replay reject bad input with exit code 2", () =>
     expect(json<CommandErrorJSON>(asJson.stdout)).toMatchObject({ outcome: "error", exitCode: 2, error: { code: "E_USAGE", category: "input" } });
   });
 
-  it("explains that worker scenarios cannot be explored yet", () => {
-    const { code, stderr } = interlace("explore", "examples/bank/scenario.ts", "--max-attempts", "5");
+  it("explores worker threads at their markers and saves a counterexample that replays", () => {
+    const saved = join(tmp, "bank.json");
+    const { code, stdout } = interlace("explore", "examples/bank/scenario.ts", "--seed", "1", "--max-attempts", "20", "--save", saved);
 
-    expect(code).toBe(2);
-    expect(stderr).toContain("E_SCENARIO_INVALID");
-    expect(stderr).toContain("task threads");
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/\[read_balance\] const current = shared\.balance\[0\]!;/);
+    expect(stdout).toContain("Int32Array(1) [ 150 ]");
+    const replayed = interlace("replay", "examples/bank/scenario.ts", saved, "--times", "2");
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toContain("Reproduced 2/2 times.");
+  });
+
+  it("explores child processes sharing a SQLite file", () => {
+    const { code, stdout } = interlace("explore", "examples/bank-sqlite/scenario.ts", "--strategy", "markers", "--max-attempts", "10", "--json");
+
+    expect(code).toBe(1);
+    expect(json<ExploreReportJSON>(stdout)).toMatchObject({ propertyHolds: false, counterexample: { kind: "isolate", threads: ["p1", "p2"] } });
   });
 });
 
