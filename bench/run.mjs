@@ -158,6 +158,8 @@ const taskDecisions = [2, 4, 8].map((n) => [n, null]);
 for (const row of taskDecisions) row[1] = await measure("tasks.mjs", ["--variant=decisions", `--tasks=${row[0]}`]);
 const taskOverhead = await measure("tasks.mjs", ["--variant=overhead"]);
 const taskExplore = await measure("tasks.mjs", ["--variant=explore"]);
+const workerExplore = await measure("explore-isolates.mjs", ["--kind=worker"]);
+const processExplore = await measure("explore-isolates.mjs", ["--kind=process", "--attempts=10"]);
 
 console.log("\n## 3. Task threads (async functions in one isolate)\n");
 console.log("Program: `bench/targets/task-program.mjs`, N tasks × M iterations of `// interlace: step` + two awaits on async methods.");
@@ -217,6 +219,23 @@ else {
   );
 }
 
+console.log("\n## 5. Exploration of worker and process threads (marker granularity)\n");
+console.log("Same anchor shape with `fixtures/counter/counter.mjs` `increment` (markers read, write), random strategy; every attempt starts fresh isolates.\n");
+console.log(
+  table(
+    ["threads", "ms per interleaving", "interleavings/s", "vs the Python original (~40 ms)", "target"],
+    [
+      ["2 worker threads", workerExplore, "≥ 10×"],
+      ["2 child processes", processExplore, "≥ 3×"],
+    ].map(([label, r, target]) =>
+      r.error
+        ? [label, `failed: ${r.error.split("\n")[0]}`, "—", "—", target]
+        : [label, spread(r.msPerAttempt, 1), num(1000 / median(r.msPerAttempt), 1), `${num(40 / median(r.msPerAttempt), 2)}×`, target],
+    ),
+  ),
+);
+console.log("\nNot met yet: starting isolates dominates; reusing them across attempts is the planned lever.");
+
 const all = {
   "1b": bareWorker,
   "1d worker": interlaceWorker,
@@ -229,6 +248,8 @@ const all = {
   ...Object.fromEntries(taskDecisions.map(([n, r]) => [`3 tasks×${n}`, r])),
   "3 overhead": taskOverhead,
   "4 explore": taskExplore,
+  "5 workers": workerExplore,
+  "5 processes": processExplore,
 };
 for (const [name, result] of Object.entries(all)) {
   for (const error of result.error ? [result.error] : (result.failures ?? [])) console.log(`\n${name} failed:\n${error}`);

@@ -31,17 +31,17 @@ import type { Writable } from "node:stream";
 export type { Counterexample, Failure, FailureKind };
 
 /**
- * The explore options of a scenario whose threads are all tasks (`thread.task`), for `interlace
- * explore` and `interlace replay`. Throws a {@link ScenarioError} for worker or process threads:
- * their exploration (statement-level stepping) is not available yet.
+ * The explore options of a scenario whose threads are all tasks (`thread.task`), as plain
+ * functions. Throws a {@link ScenarioError} for worker or process threads: pass such a scenario to
+ * `explore(scenario, options)` itself, which explores them at their markers.
  */
 export function scenarioExploreOptions(scenario: ScenarioDefinition<unknown>, name: string): ExploreOptions<unknown> {
   const threads: Record<string, (state: unknown) => unknown> = {};
   for (const [thread, spec] of Object.entries(scenario.threads)) {
     if (spec.kind !== "task") {
       throw new ScenarioError(
-        `Thread "${thread}" is a ${spec.kind} thread; explore and replay support task threads (thread.task) so far. ` +
-          "Force interleavings of worker and process threads with `interlace run --schedule`.",
+        `Thread "${thread}" is a ${spec.kind} thread: it cannot become a plain function. ` +
+          "Pass the scenario itself to explore(scenario, options) or replay(scenario, counterexample).",
       );
     }
     threads[thread] = spec.fn as (state: unknown) => unknown;
