@@ -50,15 +50,19 @@ export async function attempt<S>(
       throw error;
     }
   }
-  if (failure === null && options.invariant) {
-    try {
-      if ((await options.invariant(state)) === false) failure = counterexampleFailure("invariant", "invariant returned false");
-    } catch (error) {
-      failure = counterexampleFailure("invariant", `invariant threw ${describeError(error)}`);
-    }
-  }
+  failure ??= await invariantFailure(options.invariant, state);
   await runHook("teardown", () => options.teardown?.(state));
   return { steps: policy.steps, failure, state };
+}
+
+/** The invariant's verdict as a failure: `false` or a throw means it does not hold. */
+export async function invariantFailure<S>(invariant: ((state: S) => boolean | void | Promise<boolean | void>) | undefined, state: S): Promise<Failure | null> {
+  if (!invariant) return null;
+  try {
+    return (await invariant(state)) === false ? counterexampleFailure("invariant", "invariant returned false") : null;
+  } catch (error) {
+    return counterexampleFailure("invariant", `invariant threw ${describeError(error)}`);
+  }
 }
 
 export function normalizeThreads<S>(threads: ReadonlyArray<(state: S) => unknown> | Readonly<Record<string, (state: S) => unknown>>): Array<NamedThread<S>> {

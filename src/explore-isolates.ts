@@ -4,7 +4,7 @@
  * marker) the strategy picks the one to resume (`engine/isolate-explore.ts`).
  */
 import type { Writable } from "node:stream";
-import { ScenarioHookError, ThreadError, describeError } from "./errors.js";
+import { ThreadError } from "./errors.js";
 import { counterexampleFailure, type Failure } from "./engine/counterexample.js";
 import { IsolateExploreRun } from "./engine/isolate-explore.js";
 import { Schedule } from "./engine/schedule.js";
@@ -13,7 +13,7 @@ import { runSchedule } from "./controller/schedule-controller.js";
 import { checkScenario, checkThreadModules, type IsolateThreadSpec, type ScenarioDefinition } from "./scenario.js";
 import type { Strategy } from "./strategies/index.js";
 import { prepare } from "./trace-executor.js";
-import type { Attempt } from "./explore-attempt.js";
+import { invariantFailure, runHook, type Attempt } from "./explore-attempt.js";
 
 /** Options of an isolate attempt. */
 export interface IsolateAttemptOptions {
@@ -39,7 +39,7 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
 }
 
 async function isolateAttempt<S>(scenario: ScenarioDefinition<S>, names: readonly string[], strategy: Strategy, options: IsolateAttemptOptions): Promise<Attempt<S>> {
-  const state = (await hook("setup", () => scenario.setup?.())) as S;
+  const state = (await runHook("setup", () => scenario.setup?.())) as S;
   const engine = new IsolateExploreRun(strategy, names);
   let failure: Failure | null = null;
   try {
@@ -53,25 +53,11 @@ async function isolateAttempt<S>(scenario: ScenarioDefinition<S>, names: readonl
   } catch (error) {
     if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
     else {
-      await hook("teardown", () => scenario.teardown?.(state)).catch(() => {});
+      await runHook("teardown", () => scenario.teardown?.(state)).catch(() => {});
       throw error;
     }
   }
-  if (failure === null && scenario.invariant) {
-    try {
-      if ((await scenario.invariant(state)) === false) failure = counterexampleFailure("invariant", "invariant returned false");
-    } catch (error) {
-      failure = counterexampleFailure("invariant", `invariant threw ${describeError(error)}`);
-    }
-  }
-  await hook("teardown", () => scenario.teardown?.(state));
+  failure ??= await invariantFailure(scenario.invariant, state);
+  await runHook("teardown", () => scenario.teardown?.(state));
   return { steps: engine.steps, failure, state };
-}
-
-async function hook<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw new ScenarioHookError(name, error);
-  }
 }
