@@ -9,6 +9,7 @@
  * @module
  */
 import { parse as babelParse, type ParserPlugin } from "@babel/parser";
+import { LineIndex } from "./line-index.js";
 
 /** One marker comment and the code it gates, in original-source coordinates. */
 export interface MarkerSite {
@@ -59,7 +60,7 @@ const WHITESPACE = /\s/y;
 export function scanMarkers(source: string, filename: string): MarkerScan {
   const parsed = parse(source, filename);
   const comments = [...parsed.comments].sort((a, b) => a.start - b.start);
-  const lines = new LineTable(source);
+  const lines = new LineIndex(source, true);
   const diagnostics: MarkerDiagnostic[] = [];
   const markers: MarkerSite[] = [];
 
@@ -172,7 +173,7 @@ function languageOf(filename: string): { plugins: ParserPlugin[]; sourceType: So
   }
 }
 
-function parseDiagnostic(parsed: ParseResult, lines: LineTable): MarkerDiagnostic {
+function parseDiagnostic(parsed: ParseResult, lines: LineIndex): MarkerDiagnostic {
   const [first] = parsed.errors;
   const more = parsed.errors.length > 1 ? ` (and ${parsed.errors.length - 1} more parse errors)` : "";
   const recovered = parsed.fatal
@@ -224,47 +225,5 @@ class TriviaSkipper {
       }
     }
     return found !== undefined && pos < found.end ? found : undefined;
-  }
-}
-
-/**
- * Offset → (line, column) conversion. Lines end at `\n`, `\r\n`, `\r`, U+2028 and U+2029, the
- * ECMAScript line terminators that V8, esbuild and tsc all count.
- */
-class LineTable {
-  readonly #source: string;
-  readonly #starts: number[] = [0];
-
-  constructor(source: string) {
-    this.#source = source;
-    for (let i = 0; i < source.length; i++) {
-      const ch = source.charCodeAt(i);
-      if (ch === 0x0d && source.charCodeAt(i + 1) === 0x0a) continue; // the \n of \r\n ends the line
-      if (ch === 0x0a || ch === 0x0d || ch === 0x2028 || ch === 0x2029) this.#starts.push(i + 1);
-    }
-  }
-
-  /** 1-based line and 0-based UTF-16 column of `offset`. */
-  position(offset: number): { line: number; column: number } {
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if ((this.#starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (this.#starts[lo] ?? 0) };
-  }
-
-  /** Offset where 1-based `line` starts. */
-  lineStart(line: number): number {
-    return this.#starts[line - 1] ?? this.#source.length;
-  }
-
-  /** Text of 1-based `line` without its terminator. */
-  lineText(line: number): string {
-    const start = this.lineStart(line);
-    const next = this.#starts[line] ?? this.#source.length + 1;
-    return this.#source.slice(start, next - 1).replace(/\r$/, "");
   }
 }

@@ -24,6 +24,7 @@ import {
 } from "@jridgewell/trace-mapping";
 import type MagicString from "magic-string";
 import { decodeDataUrl } from "../markers/source-map.js";
+import { LineIndex, type Position } from "../markers/line-index.js";
 
 /** A source map v3 in its JSON shape. */
 export interface EncodedMap {
@@ -35,11 +36,7 @@ export interface EncodedMap {
   file?: string;
 }
 
-/** A 1-based line and a 0-based UTF-16 column. */
-export interface Position {
-  line: number;
-  column: number;
-}
+export type { Position };
 
 /** A comment as the parser reports it. */
 export interface CommentRange {
@@ -149,51 +146,6 @@ function originalFor(input: InputMap, at: Position): (Position & { source: strin
     if (found.line !== null) return { line: found.line, column: found.column, source: found.source ?? "" };
   }
   return null;
-}
-
-/**
- * Offset ↔ position conversion for one text. Source maps (and magic-string) split lines at `\n`
- * only; the marker scanner and V8 count every ECMAScript line terminator. The two agree except in
- * files with lone `\r`, U+2028 or U+2029.
- */
-export class LineIndex {
-  readonly #starts: number[] = [0];
-  readonly #length: number;
-
-  /** @param allTerminators - Count `\r`, U+2028 and U+2029 as line ends too (else `\n` only). */
-  constructor(text: string, allTerminators: boolean) {
-    this.#length = text.length;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 0x0a) this.#starts.push(i + 1);
-      else if (allTerminators && (ch === 0x2028 || ch === 0x2029)) this.#starts.push(i + 1);
-      else if (allTerminators && ch === 0x0d && text.charCodeAt(i + 1) !== 0x0a) this.#starts.push(i + 1);
-    }
-  }
-
-  /** Position of `offset`. */
-  position(offset: number): Position {
-    let lo = 0;
-    let hi = this.#starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if ((this.#starts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - (this.#starts[lo] ?? 0) };
-  }
-
-  /** Offset of a position; `null` when the line does not exist. */
-  offset(at: Position): number | null {
-    const start = this.#starts[at.line - 1];
-    if (start === undefined) return null;
-    return Math.min(start + at.column, this.#length);
-  }
-
-  /** Offset where the line after the one holding `offset` starts (the text's length on the last line). */
-  nextLineStart(offset: number): number {
-    return this.#starts[this.position(offset).line] ?? this.#length;
-  }
 }
 
 /** Converts offsets in the code to original positions and back. */

@@ -75,7 +75,8 @@ export class TaskRun {
   readonly tasks: Task[] = [];
   readonly #listener: TaskRunListener;
   readonly #passAwaits: boolean;
-  readonly #wheres = new Map<string, Where | undefined>();
+  /** `#wheres[file][site]`: positions computed once per gate site (`null`: no position). */
+  readonly #wheres: Array<Array<Where | null | undefined> | undefined> = [];
   #holder: Task | null = null;
   #free = false;
   #ended = false;
@@ -193,13 +194,15 @@ export class TaskRun {
 
   /** Original position of a site, for reports. */
   where(f: number, i: number): Where | undefined {
-    const key = `${f}:${i}`;
-    if (this.#wheres.has(key)) return this.#wheres.get(key);
-    const file = getGates().files[f];
-    const site = file?.sites[i];
-    const where = file && site ? toWhere(file.url, site[0], site[1]) : undefined;
-    this.#wheres.set(key, where);
-    return where;
+    const sites = (this.#wheres[f] ??= []);
+    let where = sites[i];
+    if (where === undefined) {
+      const file = getGates().files[f];
+      const site = file?.sites[i];
+      where = file && site ? toWhere(file.url, site[0], site[1]) : null;
+      sites[i] = where;
+    }
+    return where ?? undefined;
   }
 
   async #settleThenGate(task: Task, x: unknown, f: number, i: number): Promise<unknown> {
