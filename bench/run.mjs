@@ -158,8 +158,14 @@ const taskDecisions = [2, 4, 8].map((n) => [n, null]);
 for (const row of taskDecisions) row[1] = await measure("tasks.mjs", ["--variant=decisions", `--tasks=${row[0]}`]);
 const taskOverhead = await measure("tasks.mjs", ["--variant=overhead"]);
 const taskExplore = await measure("tasks.mjs", ["--variant=explore"]);
-const workerExplore = await measure("explore-isolates.mjs", ["--kind=worker"]);
-const processExplore = await measure("explore-isolates.mjs", ["--kind=process", "--attempts=10"]);
+const isolateExplore = [];
+for (const kind of ["worker", "process"]) {
+  // The anchor program has no markers: marker granularity is measured on the logged counter.
+  for (const [program, granularity] of [["anchor", "statements"], ["logged", "statements"], ["logged", "markers"]]) {
+    isolateExplore.push([kind, program, granularity, await measure("explore-isolates.mjs", [`--kind=${kind}`, `--program=${program}`, `--granularity=${granularity}`])]);
+  }
+}
+const fixtureExplore = await measure("explore-worker-fixtures.mjs", []);
 
 console.log("\n## 3. Task threads (async functions in one isolate)\n");
 console.log("Program: `bench/targets/task-program.mjs`, N tasks × M iterations of `// interlace: step` + two awaits on async methods.");
@@ -219,22 +225,45 @@ else {
   );
 }
 
-console.log("\n## 5. Exploration of worker and process threads (marker granularity)\n");
-console.log("Same anchor shape with `fixtures/counter/counter.mjs` `increment` (markers read, write), random strategy; every attempt starts fresh isolates.\n");
+console.log("\n## 5. Exploration of worker and process threads\n");
+console.log(
+  "2 threads × one increment, random strategy (markers strategy at marker granularity), 200 attempts per sample, invariant always true. " +
+    "Programs: anchor = `bench/targets/sab-counter.mjs` (`temp = value; value = temp + 1`, the Python original's shape); " +
+    "logged = `fixtures/counter/counter.mjs` (markers, and a log call after each access). The isolates are launched by the first attempt and reused by the rest.\n",
+);
 console.log(
   table(
-    ["threads", "ms per interleaving", "interleavings/s", "vs the Python original (~40 ms)", "target"],
-    [
-      ["2 worker threads", workerExplore, "≥ 10×"],
-      ["2 child processes", processExplore, "≥ 3×"],
-    ].map(([label, r, target]) =>
-      r.error
-        ? [label, `failed: ${r.error.split("\n")[0]}`, "—", "—", target]
-        : [label, spread(r.msPerAttempt, 1), num(1000 / median(r.msPerAttempt), 1), `${num(40 / median(r.msPerAttempt), 2)}×`, target],
-    ),
+    ["threads", "program", "granularity", "decisions per attempt", "first attempt (launch), ms", "ms per interleaving", "interleavings/s", "vs the Python original (~40 ms)", "target"],
+    isolateExplore.map(([kind, program, granularity, r]) => {
+      const label = kind === "worker" ? "2 worker threads" : "2 child processes";
+      const target = kind === "worker" ? "≥ 10×" : "≥ 3×";
+      return r.error
+        ? [label, program, granularity, "—", "—", `failed: ${r.error.split("\n")[0]}`, "—", "—", target]
+        : [label, program, granularity, r.decisions, spread(r.firstMs, 0), spread(r.msPerAttempt, 2), num(1000 / median(r.msPerAttempt), 0), `${num(40 / median(r.msPerAttempt), 1)}×`, target];
+    }),
   ),
 );
-console.log("\nNot met yet: starting isolates dominates; reusing them across attempts is the planned lever.");
+
+console.log("\n## 6. Attempts to the bug, worker and process fixtures\n");
+if (fixtureExplore.error) console.log(`Fixture measurement failed: ${fixtureExplore.error}`);
+else {
+  console.log(
+    `fixtures/explore/workers (JavaScript, statement granularity): random and PCT over ${fixtureExplore.seeds} seeds, exhaustive once; ` +
+      "the file counter over 10 seeds. Median attempts (min–max); ms per exploration includes launching the isolates.\n",
+  );
+  const cell = (m) => {
+    const found = m.attempts.filter((n) => n !== null);
+    if (found.length === 0) return "not found";
+    const miss = found.length < m.attempts.length ? `, found ${found.length}/${m.attempts.length}` : "";
+    return m.attempts.length === 1 ? `${found[0]}` : `${num(median(found), 1)} (${Math.min(...found)}–${Math.max(...found)}${miss})`;
+  };
+  console.log(
+    table(
+      ["fixture", "random", "PCT", "exhaustive", "ms per exploration (random)"],
+      fixtureExplore.rows.map((row) => [row.name, cell(row.random), cell(row.pct), cell(row.exhaustive), num(row.random.msPerExploration, 0)]),
+    ),
+  );
+}
 
 const all = {
   "1b": bareWorker,
@@ -248,8 +277,8 @@ const all = {
   ...Object.fromEntries(taskDecisions.map(([n, r]) => [`3 tasks×${n}`, r])),
   "3 overhead": taskOverhead,
   "4 explore": taskExplore,
-  "5 workers": workerExplore,
-  "5 processes": processExplore,
+  ...Object.fromEntries(isolateExplore.map(([kind, program, granularity, r]) => [`5 ${kind} ${program} ${granularity}`, r])),
+  "6 fixtures": fixtureExplore,
 };
 for (const [name, result] of Object.entries(all)) {
   for (const error of result.error ? [result.error] : (result.failures ?? [])) console.log(`\n${name} failed:\n${error}`);

@@ -1,63 +1,76 @@
 /**
- * Exploration of worker and process threads at marker granularity: each attempt launches the
- * scenario's isolates afresh, and whenever every live thread is paused (at its start or at a
- * marker) the strategy picks the one to resume (`engine/isolate-explore.ts`).
+ * Exploration of worker and process threads. One {@link IsolateGroup} serves every attempt of an
+ * exploration: the isolates are launched once and each attempt sends them a fresh state (after a
+ * failing attempt they are launched anew). Whenever no thread runs, the strategy picks the one to
+ * resume (`engine/isolate-explore.ts`), at every statement of traced code or at markers only.
  */
 import type { Writable } from "node:stream";
-import { ThreadError } from "./errors.js";
+import { DeadlockError, ThreadError } from "./errors.js";
 import { counterexampleFailure, type Failure } from "./engine/counterexample.js";
 import { IsolateExploreRun } from "./engine/isolate-explore.js";
-import { Schedule } from "./engine/schedule.js";
 import { OutputSink } from "./controller/output.js";
-import { runSchedule } from "./controller/schedule-controller.js";
+import { IsolateGroup } from "./controller/isolate-group.js";
+import type { Granularity } from "./controller/thread-driver.js";
 import { checkScenario, checkThreadModules, type IsolateThreadSpec, type ScenarioDefinition } from "./scenario.js";
 import type { Strategy } from "./strategies/index.js";
 import { prepare } from "./trace-executor.js";
 import { invariantFailure, runHook, type Attempt } from "./explore-attempt.js";
 
-/** Options of an isolate attempt. */
+/** Options of isolate attempts. */
 export interface IsolateAttemptOptions {
   timeoutMs: number;
   tracePackages: readonly string[];
+  /** Decisions per thread and attempt; past it a thread runs freely to its end. */
+  maxSteps: number;
+  granularity: Granularity;
   stdout?: Writable;
   stderr?: Writable;
 }
 
-const EMPTY = new Schedule([]);
-
-/** The explore subject of a worker/process scenario. */
-export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: IsolateAttemptOptions): {
+/** The explore subject of a worker/process scenario. Call `close()` when done with it. */
+export interface IsolateSubject<S> {
   kind: "isolate";
   names: string[];
+  granularity: Granularity;
   run(strategy: Strategy): Promise<Attempt<S>>;
-} {
+  /** Ends the isolates kept for the next attempt. */
+  close(): Promise<void>;
+}
+
+export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: IsolateAttemptOptions): IsolateSubject<S> {
   const definition: unknown = scenario;
   checkScenario(definition);
   checkThreadModules(scenario.threads);
   const names = Object.keys(scenario.threads);
-  return { kind: "isolate", names, run: (strategy) => isolateAttempt(scenario, names, strategy, options) };
-}
-
-async function isolateAttempt<S>(scenario: ScenarioDefinition<S>, names: readonly string[], strategy: Strategy, options: IsolateAttemptOptions): Promise<Attempt<S>> {
-  const state = (await runHook("setup", () => scenario.setup?.())) as S;
-  const engine = new IsolateExploreRun(strategy, names);
-  let failure: Failure | null = null;
-  try {
-    const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
-    await runSchedule(threads, state, EMPTY, {
-      timeoutMs: options.timeoutMs,
-      output: new OutputSink(options.stdout, options.stderr),
-      tracePackages: options.tracePackages,
-      engine,
-    });
-  } catch (error) {
-    if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
-    else {
-      await runHook("teardown", () => scenario.teardown?.(state)).catch(() => {});
-      throw error;
-    }
-  }
-  failure ??= await invariantFailure(scenario.invariant, state);
-  await runHook("teardown", () => scenario.teardown?.(state));
-  return { steps: engine.steps, failure, state };
+  let group: IsolateGroup | null = null;
+  const output = new OutputSink(options.stdout, options.stderr);
+  return {
+    kind: "isolate",
+    names,
+    granularity: options.granularity,
+    async run(strategy) {
+      const state = (await runHook("setup", () => scenario.setup?.())) as S;
+      const engine = new IsolateExploreRun(strategy, names, options.maxSteps);
+      let failure: Failure | null = null;
+      try {
+        // Checks this attempt's state can travel to the isolates (it is sent afresh each time).
+        const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
+        group ??= new IsolateGroup(threads, { timeoutMs: options.timeoutMs, output, tracePackages: options.tracePackages, granularity: options.granularity });
+        await group.run(state, engine);
+      } catch (error) {
+        if (error instanceof DeadlockError) failure = counterexampleFailure("deadlock", error.message);
+        else if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
+        else {
+          await runHook("teardown", () => scenario.teardown?.(state)).catch(() => {});
+          throw error;
+        }
+      }
+      failure ??= await invariantFailure(scenario.invariant, state);
+      await runHook("teardown", () => scenario.teardown?.(state));
+      return { steps: engine.steps, failure, state };
+    },
+    async close() {
+      await group?.close();
+    },
+  };
 }

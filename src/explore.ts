@@ -13,7 +13,8 @@
  * result.assertHolds();
  * ```
  *
- * Task threads (async functions in this isolate, scheduled at every await and marker) for now.
+ * Task threads (async functions in this isolate) are scheduled at every await and marker; worker
+ * and process threads of a scenario at every statement of traced code.
  */
 import { InterlaceError, ScenarioError } from "./errors.js";
 import type { ExploreStep } from "./engine/task-explore.js";
@@ -152,7 +153,11 @@ const DEFAULTS = { maxAttempts: 200, maxSteps: 1000, reproduceOnFailure: 10, tim
 interface Subject<S> {
   kind: Counterexample["kind"];
   names: string[];
+  /** Isolates: where decisions are taken. */
+  granularity?: "statements" | "markers";
   run(strategy: Strategy): Promise<Attempt<S>>;
+  /** Releases what attempts keep between them (isolates). */
+  close?(): Promise<void>;
 }
 
 type MoreOptions<S> = Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" | "teardown">;
@@ -161,15 +166,25 @@ type MoreOptions<S> = Omit<ExploreOptions<S>, "threads" | "setup" | "invariant" 
 export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreResult<S>>;
 /**
  * Explores a scenario made with `defineScenario`: task threads at every await and marker, worker
- * and process threads at every marker (a fresh set of isolates per attempt).
+ * and process threads at every statement of traced code (at markers only with the `markers`
+ * strategy), in isolates launched once and reused by every attempt.
  */
 export async function explore<S>(scenario: Scenario<S>, options?: MoreOptions<S>): Promise<ExploreResult<S>>;
 export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<S> = {}): Promise<ExploreResult<S>> {
-  const { subject, options } = subjectOf(first, more);
-  const strategyName = options.strategy ?? "random";
+  const strategyName = more.strategy ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).strategy) ?? "random";
   if (!STRATEGY_NAMES.includes(strategyName)) {
     throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(strategyName)}.`);
   }
+  // Marker-level search steps isolates at markers only; every other strategy at every statement.
+  const { subject, options } = subjectOf(first, more, strategyName === "markers" ? "markers" : "statements");
+  try {
+    return await exploreSubject(subject, options, strategyName);
+  } finally {
+    await subject.close?.();
+  }
+}
+
+async function exploreSubject<S>(subject: Subject<S>, options: MoreOptions<S>, strategyName: StrategyName): Promise<ExploreResult<S>> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const maxAttempts = positive("maxAttempts", options.maxAttempts ?? DEFAULTS.maxAttempts);
   const strategy = createStrategy(strategyName, {
@@ -195,6 +210,7 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
         version: 1,
         scenario: options.name ?? "explore",
         kind: subject.kind,
+        ...(subject.granularity ? { granularity: subject.granularity } : {}),
         threads: subject.names,
         decisions: last.steps.map((s) => s.task),
         strategy: strategyName,
@@ -221,14 +237,21 @@ export async function replay<S>(
   times = 1,
   more: MoreOptions<S> = {},
 ): Promise<{ failures: number; attempts: number; explanation: string }> {
-  const { subject } = subjectOf(target, more);
-  if (subject.names.join(",") !== counterexample.threads.join(",")) {
-    throw new ScenarioError(`The counterexample was recorded for threads [${counterexample.threads.join(", ")}], but these are [${subject.names.join(", ")}].`);
+  const { subject } = subjectOf(target, more, counterexample.granularity ?? "markers");
+  try {
+    if (subject.names.join(",") !== counterexample.threads.join(",")) {
+      throw new ScenarioError(`The counterexample was recorded for threads [${counterexample.threads.join(", ")}], but these are [${subject.names.join(", ")}].`);
+    }
+    if (subject.kind !== counterexample.kind) {
+      throw new ScenarioError(`The counterexample was recorded for ${counterexample.kind} threads, but these are ${subject.kind} threads.`);
+    }
+    checkSources(counterexample);
+    const { failures, attempts, steps } = await replaySubject(subject, counterexample, times);
+    const { shrunkFrom: _, ...replayed } = counterexample;
+    return { failures, attempts, explanation: explain(replayed, steps, { failures, attempts }) };
+  } finally {
+    await subject.close?.();
   }
-  checkSources(counterexample);
-  const { failures, attempts, steps } = await replaySubject(subject, counterexample, times);
-  const { shrunkFrom: _, ...replayed } = counterexample;
-  return { failures, attempts, explanation: explain(replayed, steps, { failures, attempts }) };
 }
 
 async function replaySubject<S>(subject: Subject<S>, counterexample: Counterexample, times: number): Promise<{ failures: number; attempts: number; steps: readonly ExploreStep[] }> {
@@ -248,10 +271,14 @@ async function replaySubject<S>(subject: Subject<S>, counterexample: Counterexam
 }
 
 /** The subject and the effective options of an explore/replay call. */
-function subjectOf<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<S>): { subject: Subject<S>; options: MoreOptions<S> } {
+function subjectOf<S>(
+  first: ExploreOptions<S> | Scenario<S>,
+  more: MoreOptions<S>,
+  granularity: "statements" | "markers",
+): { subject: Subject<S>; options: MoreOptions<S> } {
   if (isScenario(first) && threadsKind(first.threads) === "isolate") {
     const options = { ...more, name: more.name ?? "scenario" };
-    return { subject: isolateSubject(first as unknown as ScenarioDefinition<S>, isolateOptions(options)), options };
+    return { subject: isolateSubject(first as unknown as ScenarioDefinition<S>, isolateOptions(options, granularity)), options };
   }
   const options = isScenario(first)
     ? ({ ...scenarioExploreOptions(first as Scenario<unknown>, more.name ?? "scenario"), ...more } as ExploreOptions<S>)
@@ -261,9 +288,11 @@ function subjectOf<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<
   return { subject: { kind: "task", names: threads.map((t) => t.name), run: (strategy) => attempt(perAttempt, threads, strategy) }, options };
 }
 
-function isolateOptions<S>(options: MoreOptions<S>): IsolateAttemptOptions {
+function isolateOptions<S>(options: MoreOptions<S>, granularity: "statements" | "markers"): IsolateAttemptOptions {
   return {
     timeoutMs: positive("timeout", options.timeout ?? DEFAULTS.timeout),
+    maxSteps: positive("maxSteps", options.maxSteps ?? DEFAULTS.maxSteps),
+    granularity,
     tracePackages: options.tracePackages ?? [],
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),

@@ -10,7 +10,7 @@ import { serialize } from "node:v8";
 import type { Socket } from "node:net";
 import { CdpSession } from "../cdp/session.js";
 import type { Transport } from "../cdp/transport.js";
-import { FRAME_CDP, FRAME_RUNNER, FRAME_START, type RunnerEvent, type StartFrame, type ThreadLaunch } from "../protocol/messages.js";
+import { FRAME_CDP, FRAME_PROCEED, FRAME_RUNNER, FRAME_START, type RunnerEvent, type StartFrame, type ThreadLaunch } from "../protocol/messages.js";
 import { LineReader } from "../runtime/line-reader.mjs";
 import { clock } from "./clock.js";
 import type { OutputSink } from "./output.js";
@@ -83,7 +83,7 @@ export class ProcessTarget implements ThreadTarget {
         transport.onmessage?.(line.slice(1));
       } else if (line.startsWith(FRAME_RUNNER)) {
         const event = JSON.parse(line.slice(1)) as RunnerEvent;
-        if (event.type === "returned" || event.type === "threw") this.#runnerEnded = true;
+        if (event.type !== "blocked") this.#runnerEnded = true;
         listener.runner(event);
       }
     });
@@ -121,6 +121,16 @@ export class ProcessTarget implements ThreadTarget {
 
   go(): void {
     this.#channel.write(`${FRAME_START}${JSON.stringify(this.#start)}\n`);
+  }
+
+  proceed(): void {
+    this.#channel.write(`${FRAME_PROCEED}\n`);
+  }
+
+  again(state: unknown): void {
+    this.#runnerEnded = false;
+    const frame: StartFrame = { state: serialize(state).toString("base64") };
+    this.#channel.write(`${FRAME_START}${JSON.stringify(frame)}\n`);
   }
 
   async dispose(_options?: { idle?: boolean }): Promise<void> {

@@ -8,19 +8,34 @@ import type { Where } from "../engine/schedule-run.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
 import type { TraceFilter } from "../markers/index.js";
 import type { Protocol } from "../protocol/cdp.js";
-import { READY_FUNCTION, READY_PROCEED_VARIABLE } from "../protocol/messages.js";
+import { READY_FUNCTION } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
 import { displayPath, sourceLine } from "../markers/display.js";
 
 export { displayPath };
 
+/**
+ * Where a thread stops: at markers only, or also at every statement (and call) of traced code —
+ * the Inspector analogue of `sys.settrace`.
+ */
+export type Granularity = "markers" | "statements";
+
+/** A breakpoint the driver placed: a marker, or a statement (name ""). */
+interface Stop {
+  name: string;
+  /** Display position, computed on the first hit. */
+  where: Where | null;
+  scriptId: string;
+  location: Protocol.Debugger.Location;
+}
+
 /** What the driver reports upward. */
 export interface DriverListener {
-  /** The thread is paused at its ready point with every marker armed. */
+  /** The thread is paused at its ready point with every marker armed (again at each later run). */
   ready(): void;
-  /** The thread is paused at a marker. */
-  marker(marker: ResolvedMarker, where: Where): void;
+  /** The thread is paused at a marker (`name`) or, at statement granularity, a statement (`name` ""). */
+  stopped(name: string, where: Where): void;
   /** Arming failed (an inspector error). */
   failed(error: Error): void;
 }
@@ -51,20 +66,21 @@ export class ThreadDriver {
   readonly #filter: TraceFilter;
   readonly #listener: DriverListener;
   readonly #scripts = new Map<string, ScriptRecord>();
-  readonly #breakpoints = new Map<string, ResolvedMarker>();
+  readonly #breakpoints = new Map<string, Stop>();
+  readonly #granularity: Granularity;
+  #disarmed = false;
   readonly #markerNames = new Set<string>();
   readonly #warnings: string[] = [];
   #phase: Phase = "loading";
   #paused = false;
-  /** The ready-point frame, until the thread is first resumed from it. */
-  #readyFrame: string | null = null;
-  #started = false;
-  /** Display position of each marker, computed once. */
-  readonly #wheres = new Map<ResolvedMarker, Where>();
+  /** Paused at the ready point (until resumed from it). */
+  #atReady = false;
+  #inFunction = false;
   #probe: ((params: Protocol.Debugger.PausedEvent) => void) | null = null;
 
-  constructor(target: ThreadTarget, resolver: MarkerResolver, filter: TraceFilter, listener: DriverListener) {
+  constructor(target: ThreadTarget, resolver: MarkerResolver, filter: TraceFilter, listener: DriverListener, granularity: Granularity = "markers") {
     this.thread = target.thread;
+    this.#granularity = granularity;
     this.#target = target;
     this.#session = target.session;
     this.#resolver = resolver;
@@ -101,29 +117,43 @@ export class ThreadDriver {
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
-    if (this.#readyFrame !== null) {
-      // Queued before the resume on the same channel: no extra wait.
-      this.#session.post("Debugger.setVariableValue", {
-        scopeNumber: 0,
-        variableName: READY_PROCEED_VARIABLE,
-        newValue: { value: true },
-        callFrameId: this.#readyFrame,
-      });
-      this.#readyFrame = null;
-      this.#started = true;
+    if (this.#atReady) {
+      // Queued before the resume: no extra wait.
+      this.#target.proceed();
+      this.#atReady = false;
+      this.#inFunction = true;
     }
     // If the target died meanwhile, its exit is reported separately.
     this.#session.post("Debugger.resume", {});
   }
 
-  /** True once the thread was let out of its ready point into its function. */
-  get started(): boolean {
-    return this.#started;
+  /** True from the moment the thread is let out of its ready point until its function ends. */
+  get inFunction(): boolean {
+    return this.#inFunction;
   }
 
-  /** Makes markers inert (the schedule is exhausted): no more pauses from this thread. */
+  /** The runtime reported the end of the function (returned, threw, or never loaded). */
+  functionEnded(): void {
+    this.#inFunction = false;
+  }
+
+  /**
+   * Makes markers inert (the schedule is exhausted, or the thread used up its steps): no more pauses
+   * from this thread until its next run starts.
+   */
   disarm(): void {
+    this.#disarmed = true;
     this.#session.post("Debugger.setBreakpointsActive", { active: false });
+  }
+
+  /**
+   * Makes breakpoints active again after {@link disarm}, before the next run of a reused isolate
+   * (inactive breakpoints silence the ready point's `debugger` statement too). Resolves once done.
+   */
+  async rearm(): Promise<void> {
+    if (!this.#disarmed) return;
+    this.#disarmed = false;
+    await this.#session.send("Debugger.setBreakpointsActive", { active: true });
   }
 
   /** Interrupts a running thread to learn where it is; gives up after `waitMs`. */
@@ -159,14 +189,20 @@ export class ThreadDriver {
     }
     if (this.#phase === "armed") {
       const id = p.hitBreakpoints?.[0];
-      const marker = id === undefined ? undefined : this.#breakpoints.get(id);
-      if (marker) {
-        this.#listener.marker(marker, this.#displayWhere(marker));
+      const stop = id === undefined ? undefined : this.#breakpoints.get(id);
+      if (stop) {
+        this.#listener.stopped(stop.name, (stop.where ??= this.#stopWhere(stop)));
+        return;
+      }
+      if (p.callFrames[0]?.functionName === READY_FUNCTION) {
+        // The next run of a reused isolate: markers are armed already.
+        this.#atReady = true;
+        this.#listener.ready();
         return;
       }
     } else if (this.#phase === "loading" && p.callFrames[0]?.functionName === READY_FUNCTION) {
       this.#phase = "arming";
-      this.#readyFrame = p.callFrames[0].callFrameId;
+      this.#atReady = true;
       this.#arm().then(
         () => {
           this.#phase = "armed";
@@ -194,6 +230,7 @@ export class ThreadDriver {
     script.sourceMap = resolved.sourceMap;
     this.#warnings.push(...resolved.diagnostics);
     const placed = new Map<string, ResolvedMarker>();
+    const markerStops = new Set<string>();
     await Promise.all(
       resolved.markers.map(async (marker) => {
         this.#markerNames.add(marker.name);
@@ -206,7 +243,13 @@ export class ThreadDriver {
         }
         placed.set(key, marker);
         const { breakpointId, actualLocation } = await this.#session.send("Debugger.setBreakpoint", { location });
-        this.#breakpoints.set(breakpointId, marker);
+        markerStops.add(`${actualLocation.lineNumber}:${actualLocation.columnNumber ?? 0}`);
+        this.#breakpoints.set(breakpointId, {
+          name: marker.name,
+          where: { file: displayPath(marker.file), line: marker.line, column: marker.column, text: marker.text },
+          scriptId,
+          location: actualLocation,
+        });
         const actual = this.#whereOf(actualLocation);
         if (actual && actual.line !== marker.line) {
           this.#warnings.push(
@@ -216,6 +259,36 @@ export class ThreadDriver {
         }
       }),
     );
+    if (this.#granularity === "statements") await this.#armStatements(scriptId, script, markerStops);
+  }
+
+  /**
+   * A breakpoint at every statement and call V8 can stop at in traced code of the script (function
+   * returns excluded), except where a marker already stops.
+   */
+  async #armStatements(scriptId: string, script: ScriptRecord, taken: ReadonlySet<string>): Promise<void> {
+    const { locations } = await this.#session.send("Debugger.getPossibleBreakpoints", {
+      start: { scriptId, lineNumber: 0, columnNumber: 0 },
+    });
+    await Promise.all(
+      locations.map(async (loc) => {
+        if (loc.type === "return" || taken.has(`${loc.lineNumber}:${loc.columnNumber ?? 0}`)) return;
+        const location = { scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber ?? 0 };
+        if (script.sourceMap) {
+          const original = script.sourceMap.originalFor(location.lineNumber, location.columnNumber);
+          if (!original || !this.#filter.shouldTraceFile(original.source)) return;
+        }
+        // V8 refuses a second breakpoint where one already is (two locations snapping together).
+        const placed = await this.#session.send("Debugger.setBreakpoint", { location }).catch(() => null);
+        if (placed) this.#breakpoints.set(placed.breakpointId, { name: "", where: null, scriptId, location: placed.actualLocation });
+      }),
+    );
+  }
+
+  #stopWhere(stop: Stop): Where {
+    const original = this.#originalOf(stop.location);
+    if (!original) return { file: "(unknown)", line: 0, column: 0 };
+    return { ...original, file: displayPath(original.file), text: sourceLine(original.file, original.line) };
   }
 
   /** Maps a generated location to an original position (absolute file path or URL). */
@@ -234,15 +307,6 @@ export class ThreadDriver {
   #whereOf(location: Protocol.Debugger.Location): Where | null {
     const original = this.#originalOf(location);
     return original ? { ...original, file: displayPath(original.file) } : null;
-  }
-
-  #displayWhere(marker: ResolvedMarker): Where {
-    let where = this.#wheres.get(marker);
-    if (!where) {
-      where = { file: displayPath(marker.file), line: marker.line, column: marker.column, text: marker.text };
-      this.#wheres.set(marker, where);
-    }
-    return where;
   }
 
   #label(marker: ResolvedMarker): string {

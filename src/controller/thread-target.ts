@@ -28,6 +28,16 @@ export interface ThreadTarget {
   /** Tells the runtime to import the thread module; call after the Debugger domain is enabled. */
   go(): void;
   /**
+   * Starts another run in the same isolate once the last one returned or threw: the runtime goes
+   * back to its ready point with `state` (module state persists between runs).
+   */
+  again(state: unknown): void;
+  /**
+   * Queues the go-ahead the runtime reads when resumed out of its ready point; call just before
+   * that resume. Without it the runtime does not start the function.
+   */
+  proceed(): void;
+  /**
    * Ends the isolate and releases everything it holds. Idempotent; resolves once it is gone.
    * `idle`: the thread's function has ended or never started, so the isolate can shut down
    * cleanly first; otherwise it is stopped where it is.

@@ -2,7 +2,7 @@
  * Launches a thread in a worker_thread and connects to its inspector through the {@link WorkerHub}.
  * The state is structured-cloned into the worker, so SharedArrayBuffers are shared.
  */
-import { Worker } from "node:worker_threads";
+import { MessageChannel, Worker, type MessagePort } from "node:worker_threads";
 import { CdpSession } from "../cdp/session.js";
 import { TargetExitedError } from "../errors.js";
 import type { ThreadLaunch } from "../protocol/messages.js";
@@ -31,14 +31,17 @@ export class WorkerTarget implements ThreadTarget {
   readonly kind = "worker" as const;
   readonly session: CdpSession;
   readonly #worker: Worker;
+  /** Go-aheads for the ready point (see run-thread.mjs). */
+  readonly #proceed: MessagePort;
   readonly #exited: Promise<void>;
   /** Settles when the runtime answers a shutdown request. */
   readonly #shutDown: Promise<void>;
   #hasExited = false;
   #disposed = false;
 
-  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>, shutDown: Promise<void>) {
+  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>, shutDown: Promise<void>, proceed: MessagePort) {
     this.#shutDown = shutDown;
+    this.#proceed = proceed;
     this.thread = thread;
     this.#worker = worker;
     this.session = session;
@@ -51,10 +54,12 @@ export class WorkerTarget implements ThreadTarget {
     const name = `interlace:${process.pid}:${++serial}:${launch.thread}`;
     const expected = hub.expect(name);
     let worker: Worker;
+    const proceed = new MessageChannel();
     try {
       worker = new Worker(WORKER_ENTRY, {
         name,
-        workerData: { launch, state },
+        workerData: { launch, state, proceed: proceed.port2 },
+        transferList: [proceed.port2],
         stdout: true,
         stderr: true,
         execArgv: isolateExecArgv(process.execArgv),
@@ -63,6 +68,7 @@ export class WorkerTarget implements ThreadTarget {
     } catch (error) {
       expected.cancel();
       WorkerHub.release();
+      proceed.port1.close();
       throw error;
     }
     output.attach(launch.thread, worker.stdout, worker.stderr);
@@ -94,12 +100,13 @@ export class WorkerTarget implements ThreadTarget {
     });
     const transport = await Promise.race([expected.transport, exited.then(() => null)]);
     if (!transport) {
+      proceed.port1.close();
       expected.cancel();
       WorkerHub.release();
       throw new TargetExitedError(launch.thread, "the worker exited before interlace could attach to its inspector");
     }
     const session = new CdpSession(transport, `thread "${launch.thread}" (worker)`);
-    target = new WorkerTarget(launch.thread, worker, session, exited, shutDown);
+    target = new WorkerTarget(launch.thread, worker, session, exited, shutDown, proceed.port1);
     return target;
   }
 
@@ -110,6 +117,14 @@ export class WorkerTarget implements ThreadTarget {
 
   go(): void {
     this.#worker.postMessage("go");
+  }
+
+  proceed(): void {
+    this.#proceed.postMessage(true);
+  }
+
+  again(state: unknown): void {
+    this.#worker.postMessage({ type: "again", state });
   }
 
   async dispose({ idle = false }: { idle?: boolean } = {}): Promise<void> {
@@ -129,6 +144,7 @@ export class WorkerTarget implements ThreadTarget {
     }
     await this.#worker.terminate();
     await this.#exited;
+    this.#proceed.close();
     this.session.close();
     WorkerHub.release();
   }

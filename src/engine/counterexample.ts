@@ -25,8 +25,13 @@ export interface Counterexample {
   version: 1;
   /** Scenario id (a file path for the CLI, `options.name` for the API). */
   scenario: string;
-  /** Thread kind: tasks (decisions at awaits and markers) or isolates (workers/processes, decisions at markers). */
+  /** Thread kind: tasks (decisions at awaits and markers) or isolates (workers/processes). */
   kind: "task" | "isolate";
+  /**
+   * Isolates: where decisions were taken, at every statement or at markers only. Absent means
+   * markers (what counterexamples recorded before statement stepping existed).
+   */
+  granularity?: "statements" | "markers";
   /** Thread names, in declaration order. */
   threads: string[];
   /** The thread chosen at each scheduling decision. */
@@ -67,6 +72,9 @@ export function parseCounterexample(text: string, origin: string): Counterexampl
   if (unknown !== undefined) throw bad(`decision "${unknown}" names no thread of ${JSON.stringify(c.threads)}`);
   if (!Array.isArray(c.sources) || !c.sources.every((s) => typeof s?.file === "string" && typeof s?.sha256 === "string")) {
     throw bad('"sources" must be an array of { file, sha256 }');
+  }
+  if (c.granularity !== undefined && c.granularity !== "statements" && c.granularity !== "markers") {
+    throw bad('"granularity" must be "statements" or "markers"');
   }
   const failure = c.failure as Record<string, unknown> | undefined;
   if (typeof failure?.kind !== "string" || !["invariant", "deadlock", "exception"].includes(failure.kind)) {

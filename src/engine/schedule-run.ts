@@ -27,7 +27,7 @@ export interface Where {
 }
 
 /** Lifecycle of a thread within a run. */
-export type ThreadPhase = "starting" | "at-start" | "running" | "at-marker" | "finished";
+export type ThreadPhase = "starting" | "at-start" | "running" | "at-marker" | "blocked" | "free" | "finished";
 
 /** A read-only view of one thread. */
 export interface ThreadView {
@@ -42,6 +42,8 @@ export interface ThreadView {
 export type Action =
   /** Resume this paused thread. */
   | { kind: "resume"; thread: string }
+  /** The thread used up its steps: disarm its breakpoints and resume it; it runs freely to its end. */
+  | { kind: "free"; thread: string }
   /** The schedule is exhausted: disarm markers in every live thread and resume the listed paused ones. */
   | { kind: "release"; threads: string[] }
   /** Every thread finished. */
@@ -254,6 +256,10 @@ export function describePhase(t: ThreadView): string {
       return "running";
     case "at-marker":
       return `paused at marker "${t.marker}"${at}`;
+    case "blocked":
+      return `blocked in Atomics.wait${at}`;
+    case "free":
+      return "running freely";
     case "finished":
       return "finished";
   }

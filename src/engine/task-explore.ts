@@ -20,8 +20,8 @@ export interface Chooser {
 /** One decision taken: the task released and where it was parked. */
 export interface ExploreStep {
   task: string;
-  /** What the task was parked at: its start, an await, or a marker. */
-  gate: "start" | "await" | "marker";
+  /** What the thread was stopped at: its start, an await, a marker, or (isolates) a statement. */
+  gate: "start" | "await" | "marker" | "statement";
   marker?: string;
   where?: Where;
   /** Whether choosing it switched away from a task that could have continued. */

@@ -14,6 +14,11 @@ export interface ThreadLaunch {
   args: unknown[];
   /** Register tsx's ESM and CJS hooks before importing (TypeScript modules). */
   useTsx: boolean;
+  /**
+   * Workers: the controller's counter of waiters woken by `Atomics.notify` (an Int32Array of one
+   * element over it), shared by every worker of a run.
+   */
+  control?: SharedArrayBuffer;
 }
 
 /** Reports from the runtime to the controller. The ready point is a pause, not a message. */
@@ -21,13 +26,13 @@ export type RunnerEvent =
   | { type: "load-failed"; detail: string }
   | { type: "export-missing"; available: string[] }
   | { type: "returned" }
-  | { type: "threw"; stack: string };
+  | { type: "threw"; stack: string }
+  /** The thread is about to block in an untimed `Atomics.wait` on `on`, e.g. `Int32Array(8)[1]` (the stack says where). */
+  | { type: "blocked"; stack: string; on: string };
 
 /** Name of the runtime function whose `debugger` statement is each thread's ready point. */
 export const READY_FUNCTION = "interlaceThreadReady";
 
-/** Local of {@link READY_FUNCTION} the controller sets to `true` to let the thread start. */
-export const READY_PROCEED_VARIABLE = "proceed";
 
 /**
  * Frames on the process channel (the child's fd 3), one per line; the first character says what
@@ -36,9 +41,14 @@ export const READY_PROCEED_VARIABLE = "proceed";
 export const FRAME_CDP = "C";
 export const FRAME_RUNNER = "R";
 export const FRAME_START = "S";
+/** The go-ahead of a thread resumed out of its ready point (sent just before the resume). */
+export const FRAME_PROCEED = "P";
 
-/** Payload of the start frame: the launch plus the state, `v8.serialize`d and base64-encoded. */
+/**
+ * Payload of a start frame: the state, `v8.serialize`d and base64-encoded, with the launch on the
+ * first frame; later frames start the next run of the same thread in the same process.
+ */
 export interface StartFrame {
-  launch: ThreadLaunch;
+  launch?: ThreadLaunch;
   state: string;
 }

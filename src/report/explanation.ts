@@ -36,7 +36,8 @@ function headline(c: Counterexample): string {
 
 /**
  * One line per decision: step, thread (`*` = a preemption: it ran although the previous thread
- * could have continued), and where it resumed: its start, past a marker, or after an await.
+ * could have continued), and where it resumed: its start, past a marker, after an await, or (worker
+ * and process threads) at a statement.
  */
 function interleaving(steps: readonly ExploreStep[]): string[] {
   const width = Math.max(6, ...steps.map((s) => s.task.length));
@@ -44,8 +45,9 @@ function interleaving(steps: readonly ExploreStep[]): string[] {
     const n = String(i + 1).padStart(4);
     const task = `${s.task}${s.preemption ? "*" : ""}`.padEnd(width + 1);
     if (s.gate === "start") return `${n}  ${task} starts`;
-    const at = s.where ? `${s.where.file}:${s.where.line}` : "(unknown position)";
-    const what = s.gate === "marker" ? `[${s.marker}] ` : "after await: ";
+    // Statements share lines (a loop condition and its body, a call inside a statement): with a column.
+    const at = s.where ? `${s.where.file}:${s.where.line}${s.gate === "statement" ? `:${s.where.column + 1}` : ""}` : "(unknown position)";
+    const what = s.gate === "marker" ? `[${s.marker}] ` : s.gate === "await" ? "after await: " : "";
     return `${n}  ${task} ${at}  ${what}${s.where?.text ?? ""}`.trimEnd();
   });
 }

@@ -6,7 +6,7 @@
  */
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
-import { parentPort } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 import { LineReader } from "./line-reader.mjs";
 
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
@@ -28,6 +28,9 @@ const reader = new LineReader((line) => {
       const reply = error ? { id, error: { code: -32000, message: error.message } } : { id, result };
       channel.write(`C${JSON.stringify(reply)}\n`);
     });
+  } else if (kind === "P") {
+    // Before the resume that follows on this channel: the main thread finds it when it resumes.
+    workerData.proceed.postMessage(true);
   } else if (kind === "S") {
     port.postMessage(JSON.parse(body));
   }

@@ -6,7 +6,7 @@
 import { createRequire, register } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, sep } from "node:path";
-import { MessageChannel } from "node:worker_threads";
+import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
 
 const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
 const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
@@ -15,62 +15,118 @@ const STOP_COMPILER_LIMIT_MS = 2000;
 /** Resolves at once: nothing to stop when the thread did not load tsx. */
 const nothingToStop = () => Promise.resolve();
 
+/** What `nextState` resolves with when the isolate is to shut down instead of running again. */
+export const STOP = Symbol("stop");
+
 /**
- * Runs the thread; resolves, once the function ended (or never started), with a function that
- * stops the TypeScript compiler's helper process, to call before the isolate is torn down.
+ * Runs the thread, again and again: after each call of its function it asks `nextState` for the
+ * state of the next run (explorations reuse the isolate) and goes back to the ready point.
+ * Resolves, once the last run ended (or the first never started), with a function that stops the
+ * TypeScript compiler's helper process, to call before the isolate is torn down.
  *
  * @param {import("../protocol/messages.js").ThreadLaunch} launch
  * @param {unknown} state
  * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
+ * @param {() => Promise<unknown>} nextState resolves with a state, or with {@link STOP}
+ * @param {import("node:worker_threads").MessagePort} proceed where the controller's go-ahead waits
+ *   when the thread is resumed out of its ready point
  * @returns {Promise<() => Promise<void>>}
  */
-export async function runThread(launch, state, post) {
+export async function runThread(launch, state, post, nextState, proceed) {
   process.setSourceMapsEnabled(true);
+  reportAtomicsWaits(post, launch.control);
   const stopCompiler = launch.useTsx ? await registerTsx() : nothingToStop;
-  await callThread(launch, state, post);
+  const fn = await loadThread(launch, post);
+  if (fn === undefined) return stopCompiler;
+  for (let current = state; current !== STOP; current = await nextState()) {
+    // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
+    // tears the thread down from here, and the function must not start meanwhile.
+    if (!interlaceThreadReady(proceed)) break;
+    try {
+      await fn(current, ...launch.args);
+      post({ type: "returned" });
+    } catch (error) {
+      post({ type: "threw", stack: formatError(error) });
+    }
+  }
   return stopCompiler;
 }
 
 /**
- * @param {import("../protocol/messages.js").ThreadLaunch} launch
- * @param {unknown} state
+ * Wraps `Atomics.wait` and `Atomics.notify` so the controller can tell a blocked thread from a
+ * slow one without timing anything: a thread about to block reports where, and every notify adds
+ * the number of waiters it woke to the controller's shared counter (`control[0]`) before the
+ * notifying thread goes on, so that count is exact whenever the notifier next pauses. Timed waits
+ * end by themselves and are left alone.
+ *
  * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
+ * @param {SharedArrayBuffer | undefined} control
  */
-async function callThread(launch, state, post) {
+function reportAtomicsWaits(post, control) {
+  const wakes = new Int32Array(control ?? new SharedArrayBuffer(4));
+  const { wait, notify, load } = Atomics;
+  Object.defineProperty(Atomics, "wait", {
+    configurable: true,
+    writable: true,
+    value: function wait_(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number} */ value, /** @type {number | undefined} */ timeout) {
+      const untimed = timeout === undefined || timeout === Infinity || Number.isNaN(Number(timeout));
+      if (untimed && load(array, index) === value) {
+        post({ type: "blocked", stack: callerStack(), on: `${array?.constructor?.name ?? "array"}(${array?.length})[${index}]` });
+      }
+      return wait(array, index, value, timeout);
+    },
+  });
+  Object.defineProperty(Atomics, "notify", {
+    configurable: true,
+    writable: true,
+    value: function notify_(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number | undefined} */ count) {
+      const woken = notify(array, index, count);
+      if (woken > 0) Atomics.add(wakes, 0, woken);
+      return woken;
+    },
+  });
+}
+
+/** The caller's stack, without this runtime's frames. */
+function callerStack() {
+  return formatError(new Error("blocked")).split("\n").slice(1).join("\n");
+}
+
+/**
+ * @param {import("../protocol/messages.js").ThreadLaunch} launch
+ * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
+ * @returns {Promise<Function | undefined>}
+ */
+async function loadThread(launch, post) {
   /** @type {Record<string, unknown>} */
   let mod;
   try {
     mod = await import(launch.moduleUrl);
   } catch (error) {
     post({ type: "load-failed", detail: formatError(error) });
-    return;
+    return undefined;
   }
   const fn = pickExport(mod, launch.exportName);
   if (typeof fn !== "function") {
     post({ type: "export-missing", available: listExports(mod) });
-    return;
+    return undefined;
   }
-  // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
-  // tears the thread down from here, and the function must not start meanwhile.
-  if (!interlaceThreadReady()) return;
-  try {
-    await fn(state, ...launch.args);
-  } catch (error) {
-    post({ type: "threw", stack: formatError(error) });
-    return;
-  }
-  post({ type: "returned" });
+  return fn;
 }
 
 /**
- * The ready point: the controller arms markers while the thread is paused here, and sets
- * `proceed` to true in this frame when the schedule lets the thread start.
+ * The ready point: the controller arms breakpoints while the thread is paused here. When the run
+ * lets the thread start, the controller queues a go-ahead on `proceed` before resuming it; resumed
+ * without one (the controller rejected the run and is tearing the thread down), it returns false.
+ * (Setting a local of this frame with Debugger.setVariableValue failed with "Internal error" once
+ * V8 had optimised this function, after a few hundred runs in a reused isolate.)
+ *
+ * @param {import("node:worker_threads").MessagePort} proceed
  */
-function interlaceThreadReady() {
-  let proceed = false;
+function interlaceThreadReady(proceed) {
   // eslint-disable-next-line no-debugger
   debugger;
-  return proceed;
+  return receiveMessageOnPort(proceed) !== undefined;
 }
 
 /**

@@ -1,17 +1,42 @@
 // @ts-check
 /**
- * Entry of a worker thread: wait until the controller has attached, run the thread, then stay
- * alive until the controller terminates the worker (after a "shutdown" request, answered once the
- * TypeScript compiler's helper process is gone). A worker must never exit on its own while the
- * controller may still message its inspector: Node 20 aborts the whole process (a CHECK in
- * MainThreadInterface::Post) when NodeWorker.sendMessageToWorker targets a worker that just exited.
+ * Entry of a worker thread: wait until the controller has attached, run the thread (again for each
+ * "again" message: explorations reuse the worker), then stay alive until the controller terminates
+ * the worker (after a "shutdown" request, answered once the TypeScript compiler's helper process is
+ * gone). A worker must never exit on its own while the controller may still message its
+ * inspector: Node 20 aborts the whole process (a CHECK in MainThreadInterface::Post) when
+ * NodeWorker.sendMessageToWorker targets a worker that just exited.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { runThread } from "./run-thread.mjs";
+import { STOP, runThread } from "./run-thread.mjs";
 
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
 await new Promise((resolve) => port.once("message", resolve));
-const stopCompiler = await runThread(workerData.launch, workerData.state, (event) => port.postMessage(event));
+
+/** @type {((state: unknown) => void) | null} */
+let deliver = null;
+/** @type {unknown[]} */
+const queued = [];
+const nextState = () =>
+  new Promise((resolve) => {
+    if (queued.length > 0) resolve(queued.shift());
+    else deliver = resolve;
+  });
+/** @param {unknown} state */
+function push(state) {
+  if (deliver) {
+    const d = deliver;
+    deliver = null;
+    d(state);
+  } else queued.push(state);
+}
+
+const done = runThread(workerData.launch, workerData.state, (event) => port.postMessage(event), nextState, workerData.proceed);
 port.on("message", (message) => {
-  if (message === "shutdown") stopCompiler().then(() => port.postMessage({ type: "shutdown-done" }));
+  if (message === "shutdown") {
+    push(STOP);
+    done.then((stopCompiler) => stopCompiler()).then(() => port.postMessage({ type: "shutdown-done" }));
+  } else if (message && message.type === "again") {
+    push(message.state);
+  }
 });

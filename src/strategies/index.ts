@@ -3,6 +3,7 @@
  * Pure (no I/O, no `node:*`); randomness comes from a seeded {@link Prng}.
  */
 import { Exhaustive } from "./exhaustive.js";
+import { IterativeBounding } from "./iterative-bounding.js";
 import { MarkersExhaustive } from "./markers-exhaustive.js";
 import { PCT } from "./pct.js";
 import { Prng } from "./prng.js";
@@ -17,6 +18,7 @@ export { PCT, type PctOptions } from "./pct.js";
 export { DepthFirstSearch } from "./depth-first.js";
 export { Exhaustive, type ExhaustiveOptions } from "./exhaustive.js";
 export { MarkersExhaustive } from "./markers-exhaustive.js";
+export { IterativeBounding } from "./iterative-bounding.js";
 export { Replay } from "./replay.js";
 
 /** Names accepted by {@link createStrategy}. */
@@ -31,7 +33,7 @@ export interface CreateStrategyOptions {
   seed: number;
   /** PCT bug depth (default 3). */
   pctDepth?: number;
-  /** Preemption bound of `exhaustive` (default: none). */
+  /** Preemption bound of `exhaustive` (default: none; bounds 0, 1, 2, … are then searched in turn). */
   preemptionBound?: number;
 }
 
@@ -43,7 +45,7 @@ export function createStrategy(name: StrategyName, options: CreateStrategyOption
     case "pct":
       return new PCT(new Prng(options.seed), options.pctDepth === undefined ? {} : { depth: options.pctDepth });
     case "exhaustive":
-      return new Exhaustive(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound });
+      return options.preemptionBound === undefined ? new IterativeBounding() : new Exhaustive({ preemptionBound: options.preemptionBound });
     case "markers":
       return new MarkersExhaustive();
     default:

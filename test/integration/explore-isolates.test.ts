@@ -38,9 +38,17 @@ describe("explore() over worker threads", () => {
       const scenario = sabCounter(new URL("../../fixtures/explore/workers/atomic-counter.mjs", import.meta.url), "increment");
       return { ...scenario, invariant: (s: { cells: Int32Array }) => s.cells[0] === 2 } as typeof scenario;
     };
-    const exhaustive = await explore(safe(), { strategy: "exhaustive" });
+    const decisions = new Set<number>();
+    const exhaustive = await explore(safe(), { strategy: "exhaustive", maxAttempts: 5000, onAttempt: (p) => decisions.add(p.decisions) });
     expect(exhaustive.propertyHolds).toBe(true);
-    expect(exhaustive.numExplored).toBeLessThan(200);
+    // Two identical threads of s stops each (their start included): C(2s, s) interleavings, each once.
+    expect(decisions.size).toBe(1);
+    const [total] = [...decisions];
+    const binomial = (n: number, k: number): number => (k === 0 ? 1 : (binomial(n - 1, k - 1) * n) / k);
+    expect(exhaustive.numExplored).toBe(binomial(total!, total! / 2));
+    const markers = await explore(safe(), { strategy: "markers" });
+    expect(markers.propertyHolds).toBe(true);
+    expect(markers.numExplored).toBe(6); // C(4, 2): the orders of two threads passing two markers each
     const random = await explore(safe(), { strategy: "random", seed: 7, maxAttempts: 30 });
     expect(random).toMatchObject({ propertyHolds: true, numExplored: 30 });
   });

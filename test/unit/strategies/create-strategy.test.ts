@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   createStrategy,
   Exhaustive,
+  IterativeBounding,
   MarkersExhaustive,
   PCT,
   Prng,
@@ -15,7 +16,7 @@ describe("createStrategy", () => {
   it.each([
     ["random", RandomWalk],
     ["pct", PCT],
-    ["exhaustive", Exhaustive],
+    ["exhaustive", IterativeBounding],
     ["markers", MarkersExhaustive],
   ] as const)("%s builds the strategy of that name", (name, type) => {
     const strategy = createStrategy(name, { seed: 1 });
@@ -31,6 +32,7 @@ describe("createStrategy", () => {
     expect(runs(createStrategy("pct", { seed: 21, pctDepth: 2 }))).toEqual(runs(new PCT(new Prng(21), { depth: 2 })));
     expect(runs(createStrategy("pct", { seed: 21 }))).toEqual(runs(new PCT(new Prng(21))));
     expect(explore(createStrategy("exhaustive", { seed: 0, preemptionBound: 0 }), model)).toHaveLength(6);
+    expect(createStrategy("exhaustive", { seed: 0, preemptionBound: 0 })).toBeInstanceOf(Exhaustive);
   });
 
   it("rejects an unknown name", () => {

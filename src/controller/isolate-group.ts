@@ -1,0 +1,412 @@
+/**
+ * The isolates of one scenario's threads, kept across runs: the only bridge between cdp/ and
+ * engine/. The first run launches every isolate and waits until each is paused at its ready point
+ * with its breakpoints armed; a later run sends each runtime the new state and it comes back to
+ * the same ready point, armed already (explorations pay the start-up once). During a run, pauses,
+ * blocked waits and completions go to the run's engine, whose actions are carried out here.
+ *
+ * A run that does not complete cleanly (a fault, a thrown error, a deadlock, a timeout) leaves
+ * threads midway: the group then disposes every isolate, and the next run launches fresh ones.
+ */
+import {
+  ExportNotFoundError,
+  InspectorError,
+  InterlaceError,
+  ModuleLoadError,
+  TargetExitedError,
+  ThreadError,
+  TimeoutError,
+  UnknownMarkerError,
+} from "../errors.js";
+import type { Schedule } from "../engine/schedule.js";
+import type { Action, ThreadView, TraceEntry, Where } from "../engine/schedule-run.js";
+import { MarkerResolver, TraceFilter, interlaceOwnRoots } from "../markers/index.js";
+import { sourceLine } from "../markers/display.js";
+import type { RunnerEvent, ThreadLaunch } from "../protocol/messages.js";
+import { clock } from "./clock.js";
+import type { OutputSink } from "./output.js";
+import { ProcessTarget, type ProcessOptions } from "./process-target.js";
+import { ThreadDriver, displayPath, type Granularity, type ProbeResult } from "./thread-driver.js";
+import type { TargetExit, TargetListener, ThreadTarget } from "./thread-target.js";
+import { WorkerTarget } from "./worker-target.js";
+
+const LOAD_FLOOR_MS = 30_000;
+
+/** A thread ready to launch. */
+export interface PreparedThread {
+  kind: "worker" | "process";
+  launch: ThreadLaunch;
+  processOptions?: ProcessOptions;
+}
+
+/** What decides a run: a schedule (`ScheduleRun`) or an exploration strategy (`IsolateExploreRun`). */
+export interface IsolateEngine {
+  ready(thread: string, where?: Where): Action[];
+  start(): Action[];
+  paused(thread: string, marker: string, where?: Where): Action[];
+  finished(thread: string): Action[];
+  /** The running thread is about to block in an untimed `Atomics.wait` on `on` (e.g. `Int32Array(8)[1]`) at `where`. */
+  blocked?(thread: string, where: Where | undefined, on: string): Action[];
+  /** Waiters woken by `Atomics.notify` since the run started (told before every other event). */
+  wakes?(total: number): void;
+  /** Threads whose next event the run waits for (default: the running thread). */
+  awaited?(): string[];
+  threads(): ThreadView[];
+  readonly released: boolean;
+  readonly runningThread: string | null;
+  readonly trace: readonly TraceEntry[];
+}
+
+/** Options of a group, fixed for all its runs. */
+export interface GroupOptions {
+  /** Longest time a thread may run without reaching a marker or finishing. */
+  timeoutMs: number;
+  output: OutputSink;
+  tracePackages: readonly string[];
+  /** Where threads stop (default: markers only). */
+  granularity?: Granularity;
+}
+
+/** What a completed run reports. */
+export interface RunOutcome {
+  trace: TraceEntry[];
+  warnings: string[];
+  /** Start of the run to every thread paused at its ready point (launching, the first time). */
+  startupMs: number;
+  /** First scheduling decision to the last thread finished. */
+  scheduleMs: number;
+}
+
+type Waiting = "load" | "marker" | "finish";
+
+/** The per-run part: the engine, the outcome, the bookkeeping of one run. */
+class Run {
+  readonly engine: IsolateEngine;
+  readonly notReady: Set<string>;
+  /** Threads whose runtime reported the end of their function in this run (or that it never loaded). */
+  readonly ended = new Set<string>();
+  readonly outcome: Promise<void>;
+  readonly wakeBase: number;
+  settle!: { resolve: () => void; reject: (error: Error) => void };
+  settled = false;
+  started = false;
+  allReady!: () => void;
+  readonly ready: Promise<void>;
+
+  constructor(engine: IsolateEngine, names: readonly string[], wakeBase: number) {
+    this.engine = engine;
+    this.notReady = new Set(names);
+    this.wakeBase = wakeBase;
+    this.outcome = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    this.outcome.catch(() => {});
+    this.ready = new Promise<void>((resolve) => (this.allReady = resolve));
+  }
+}
+
+/** Launches, reuses and disposes the isolates of a fixed set of threads. */
+export class IsolateGroup {
+  readonly #threads: readonly PreparedThread[];
+  readonly #options: GroupOptions;
+  readonly #filter: TraceFilter;
+  readonly #resolver: MarkerResolver;
+  readonly #targets = new Map<string, ThreadTarget>();
+  readonly #drivers = new Map<string, ThreadDriver>();
+  /** Waiters woken by `Atomics.notify` in any worker of the group (`control` of their launch). */
+  readonly #wakes = new Int32Array(new SharedArrayBuffer(4));
+  /** Every isolate is alive and back at (or on its way to) its ready point. */
+  #reusable = false;
+  #run: Run | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #runs = 0;
+
+  constructor(threads: readonly PreparedThread[], options: GroupOptions) {
+    this.#threads = threads;
+    this.#options = options;
+    this.#filter = new TraceFilter({ tracePackages: options.tracePackages, excludeRoots: interlaceOwnRoots() });
+    this.#resolver = new MarkerResolver(this.#filter);
+  }
+
+  /** Runs in isolates launched so far (tests use it to prove reuse). */
+  get launches(): number {
+    return this.#runs;
+  }
+
+  /**
+   * One run: threads receive `state`, the engine decides. With `schedule`, every marker it names
+   * must exist in the loaded sources. Rejects with an `InterlaceError`.
+   */
+  async run(state: unknown, engine: IsolateEngine, schedule?: Schedule): Promise<RunOutcome> {
+    if (this.#run) throw new Error("IsolateGroup runs cannot overlap");
+    const names = this.#threads.map((t) => t.launch.thread);
+    const run = new Run(engine, names, Atomics.load(this.#wakes, 0));
+    this.#run = run;
+    let clean = false;
+    const t0 = clock.now();
+    try {
+      if (this.#reusable) {
+        this.#restartTimer(names, "marker");
+        // Threads released or freed last run have inactive breakpoints; they must be live first.
+        await Promise.race([Promise.all([...this.#drivers.values()].map((d) => d.rearm())), run.outcome]);
+        for (const target of this.#targets.values()) target.again(state);
+      } else {
+        await this.#disposeAll();
+        this.#runs += 1;
+        this.#restartTimer(names, "load");
+        await Promise.race([this.#launchAll(state), run.outcome]);
+      }
+      await Promise.race([run.ready, run.outcome]);
+      if (schedule) this.#checkMarkers(schedule);
+      const t1 = clock.now();
+      run.started = true;
+      for (const name of names) engine.ready(name);
+      this.#apply(run, engine.start());
+      await run.outcome;
+      clean = true;
+      return {
+        trace: [...engine.trace],
+        warnings: [...new Set([...this.#drivers.values()].flatMap((d) => d.warnings))],
+        startupMs: t1 - t0,
+        scheduleMs: clock.now() - t1,
+      };
+    } finally {
+      run.settled = true;
+      this.#clearTimer();
+      this.#run = null;
+      this.#reusable = clean && this.#targets.size === names.length;
+      if (!this.#reusable) await this.#disposeAll();
+    }
+  }
+
+  /** Disposes every isolate. The group can still run again (launching afresh). */
+  async close(): Promise<void> {
+    this.#reusable = false;
+    await this.#disposeAll();
+  }
+
+  async #launchAll(state: unknown): Promise<void> {
+    const control = this.#wakes.buffer as SharedArrayBuffer;
+    await Promise.all(
+      this.#threads.map((t) =>
+        this.#launch(t, state, control).catch((error: unknown) => {
+          this.#fail(error instanceof InterlaceError ? error : new InspectorError(`Cannot start thread "${t.launch.thread}": ${String(error)}`, { cause: error }));
+        }),
+      ),
+    );
+  }
+
+  async #launch(thread: PreparedThread, state: unknown, control: SharedArrayBuffer): Promise<void> {
+    const name = thread.launch.thread;
+    const listener: TargetListener = {
+      runner: (event) => this.#onRunner(thread, event),
+      exit: (exit) => this.#onExit(name, exit),
+    };
+    const target =
+      thread.kind === "worker"
+        ? await WorkerTarget.launch({ ...thread.launch, control }, state, listener, this.#options.output)
+        : ProcessTarget.launch(thread.launch, state, listener, this.#options.output, thread.processOptions);
+    this.#targets.set(name, target);
+    if (!this.#run || this.#run.settled) return;
+    const driver = new ThreadDriver(
+      target,
+      this.#resolver,
+      this.#filter,
+      {
+        ready: () => this.#onReady(name),
+        stopped: (marker, where) => this.#event((run) => run.engine.paused(name, marker, where)),
+        failed: (error) => this.#fail(error),
+      },
+      this.#options.granularity ?? "markers",
+    );
+    this.#drivers.set(name, driver);
+    await driver.start();
+  }
+
+  #onReady(name: string): void {
+    const run = this.#run;
+    if (!run) return;
+    run.notReady.delete(name);
+    if (run.notReady.size === 0) run.allReady();
+  }
+
+  #checkMarkers(schedule: Schedule): void {
+    for (const step of schedule.steps) {
+      const driver = this.#drivers.get(step.thread)!;
+      if (!driver.markerNames.has(step.marker)) {
+        throw new UnknownMarkerError(step.thread, step.marker, [...driver.markerNames].sort(), "The schedule");
+      }
+    }
+  }
+
+  #onRunner(thread: PreparedThread, event: RunnerEvent): void {
+    const name = thread.launch.thread;
+    const run = this.#run;
+    if (!run) {
+      // Nothing runs between runs: whatever this is, the isolates are not fit for another run.
+      this.#reusable = false;
+      return;
+    }
+    const modulePath = displayPath(thread.launch.moduleUrl);
+    if (event.type !== "blocked") this.#drivers.get(name)?.functionEnded();
+    switch (event.type) {
+      case "blocked": {
+        // Waits outside traced code (tsx compiling synchronously, say) end by themselves.
+        const where = this.#tracedFrame(event.stack);
+        if (where === null) return;
+        return this.#event((r) => r.engine.blocked?.(name, where, event.on) ?? []);
+      }
+      case "load-failed":
+        run.ended.add(name);
+        return this.#fail(new ModuleLoadError(name, modulePath, event.detail));
+      case "export-missing":
+        run.ended.add(name);
+        return this.#fail(new ExportNotFoundError(name, modulePath, thread.launch.exportName, event.available));
+      case "threw":
+        run.ended.add(name);
+        return this.#fail(new ThreadError(name, event.stack));
+      case "returned":
+        run.ended.add(name);
+        if (run.started) this.#event((r) => r.engine.finished(name));
+        return;
+    }
+  }
+
+  /** The innermost frame of a runtime-reported stack that is in traced code, as a display position. */
+  #tracedFrame(stack: string): Where | null {
+    for (const line of stack.split("\n")) {
+      const m = /\(?((?:file:\/\/|\/)[^()]*?):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+      if (!m || !this.#filter.shouldTraceFile(m[1]!)) continue;
+      const file = m[1]!;
+      const lineNo = Number(m[2]);
+      const text = sourceLine(file, lineNo);
+      return { file: displayPath(file), line: lineNo, column: Number(m[3]) - 1, ...(text === undefined ? {} : { text }) };
+    }
+    return null;
+  }
+
+  #onExit(thread: string, exit: TargetExit): void {
+    this.#reusable = false;
+    const detail = exit.stack ? `${exit.detail}\n${exit.stack}` : exit.detail;
+    this.#fail(new TargetExitedError(thread, detail));
+  }
+
+  /** Hands an event to the current run's engine (told the wake count first) and applies its actions. */
+  #event(handle: (run: Run) => Action[]): void {
+    const run = this.#run;
+    if (!run || run.settled) return;
+    run.engine.wakes?.(Atomics.load(this.#wakes, 0) - run.wakeBase);
+    this.#apply(run, handle(run));
+  }
+
+  #apply(run: Run, actions: Action[]): void {
+    if (run.settled) return;
+    const engine = run.engine;
+    for (const action of actions) {
+      switch (action.kind) {
+        case "resume":
+          this.#drivers.get(action.thread)!.resume();
+          break;
+        case "free": {
+          const driver = this.#drivers.get(action.thread)!;
+          driver.disarm();
+          driver.resume();
+          break;
+        }
+        case "release":
+          for (const view of engine.threads()) {
+            if (view.phase !== "finished") this.#drivers.get(view.name)!.disarm();
+          }
+          for (const name of action.threads) this.#drivers.get(name)!.resume();
+          this.#restartTimer(engine.threads().filter((t) => t.phase !== "finished").map((t) => t.name), "finish");
+          break;
+        case "complete":
+          run.settled = true;
+          this.#clearTimer();
+          run.settle.resolve();
+          return;
+        case "fail":
+          return this.#fail(action.error);
+      }
+    }
+    if (!engine.released) {
+      const running = engine.runningThread;
+      this.#restartTimer(engine.awaited?.() ?? (running ? [running] : []), "marker");
+    }
+  }
+
+  #fail(error: Error): void {
+    const run = this.#run;
+    if (!run || run.settled) return;
+    run.settled = true;
+    this.#clearTimer();
+    run.settle.reject(error);
+  }
+
+  #restartTimer(threads: string[], waitingFor: Waiting): void {
+    this.#clearTimer();
+    if (threads.length === 0) return;
+    this.#timer = clock.setTimeout(() => void this.#timedOut(threads, waitingFor), this.#limit(waitingFor));
+  }
+
+  /** Loading (spawning, tsx compiling) gets at least LOAD_FLOOR_MS, whatever the marker timeout. */
+  #limit(waitingFor: Waiting): number {
+    return waitingFor === "load" ? Math.max(this.#options.timeoutMs, LOAD_FLOOR_MS) : this.#options.timeoutMs;
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  async #timedOut(timed: string[], waitingFor: Waiting): Promise<void> {
+    const run = this.#run;
+    if (!run || run.settled) return;
+    // Threads paused at their ready point are not the ones holding up the start.
+    const threads = waitingFor === "load" || !run.started ? timed.filter((t) => run.notReady.has(t)) : timed;
+    const ms = this.#limit(waitingFor);
+    const probes = await Promise.all(
+      threads.map(async (name) => {
+        const driver = this.#drivers.get(name);
+        return `  ${name}: ${driver ? describeProbe(await driver.probe(500)) : "not attached yet"}`;
+      }),
+    );
+    const what =
+      waitingFor === "load"
+        ? `did not finish loading within ${ms} ms`
+        : !run.started
+          ? `did not come back to its start within ${ms} ms`
+          : waitingFor === "marker"
+            ? `ran for ${ms} ms without reaching its next marker or finishing`
+            : `did not finish within ${ms} ms after the schedule was exhausted`;
+    const who = threads.length === 1 ? `Thread "${threads[0]}"` : `Threads ${threads.map((t) => `"${t}"`).join(", ")}`;
+    this.#fail(new TimeoutError(
+      `${who} ${what}. Where ${threads.length === 1 ? "it is" : "they are"}:\n${probes.join("\n")}\n` +
+        "A thread blocked on another (paused) thread cannot progress until that thread is scheduled: " +
+        "add a marker before the blocking call, or raise the limit with --timeout <ms> / { timeout }.",
+    ));
+  }
+
+  async #disposeAll(): Promise<void> {
+    const targets = [...this.#targets];
+    this.#targets.clear();
+    const drivers = new Map(this.#drivers);
+    this.#drivers.clear();
+    await Promise.all(
+      targets.map(([name, target]) => {
+        const driver = drivers.get(name);
+        // Idle: the thread is at its ready point or between runs, not midway through its function.
+        const idle = !driver || !driver.inFunction;
+        return target.dispose({ idle });
+      }),
+    );
+  }
+}
+
+
+function describeProbe(probe: ProbeResult): string {
+  if (probe.blockedInNative) return "blocked inside a synchronous native call (no answer to a pause request)";
+  const at = probe.where ? `${probe.where.file}:${probe.where.line}` : "an unknown location";
+  const inFunction = probe.functionName ? ` in ${probe.functionName}()` : "";
+  // Atomics.wait has no frame of its own: the pause lands on the line that calls it.
+  const waiting = probe.where?.text && /\bAtomics\.wait\s*\(/.test(probe.where.text) ? ", waiting in Atomics.wait" : "";
+  return `at ${at}${inFunction}${waiting}`;
+}

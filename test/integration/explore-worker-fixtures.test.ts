@@ -1,0 +1,63 @@
+// explore() over fixtures/explore/workers: classic races between worker threads over a
+// SharedArrayBuffer (atomicity violation, check-then-act, lazy initialisation, order violation,
+// bank transfer), a lost wakeup with Atomics.wait/notify and a deadlock between two Atomics locks,
+// each in JavaScript and TypeScript, each with a safe twin. Decisions are taken at every statement
+// of the fixtures; the isolates are reused across attempts.
+import { describe, expect, it } from "vitest";
+import { defineScenario, explore, parseCounterexample, replay, thread, type FailureKind, type Scenario, type StrategyName } from "interlace";
+import { workerRaces } from "../../fixtures/explore/workers/races.mjs";
+import { checkNothingLeftAfterEachTest } from "../helpers/fixtures.js";
+
+checkNothingLeftAfterEachTest();
+
+interface Race {
+  name: string;
+  kind: FailureKind;
+  message: RegExp;
+  make: (ext: "mjs" | "ts", safe: boolean) => Scenario<unknown>;
+}
+
+const RACES = workerRaces({ defineScenario, thread }) as Race[];
+const CASES = RACES.flatMap((race) => (["mjs", "ts"] as const).map((ext) => ({ ...race, ext, label: `${race.name} (.${ext})` })));
+const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
+
+describe("every buggy worker fixture is found", () => {
+  for (const strategy of ["random", "pct"] as const) {
+    it.each(CASES)(`${strategy}, 20/20 seeds within 200 attempts: $label`, async ({ make, ext, kind, message }) => {
+      const attempts: number[] = [];
+      for (const seed of SEEDS) {
+        const result = await explore(make(ext, false), { strategy, seed, maxAttempts: 200, reproduceOnFailure: 0, shrinkBudget: 0 });
+        expect(result.propertyHolds, `seed ${seed}`).toBe(false);
+        expect(result.counterexample!.failure.kind, `seed ${seed}`).toBe(kind);
+        expect(result.counterexample!.failure.message, `seed ${seed}`).toMatch(message);
+        attempts.push(result.numExplored);
+      }
+      expect(Math.max(...attempts)).toBeLessThanOrEqual(200);
+    });
+  }
+
+  it.each(CASES)("exhaustive search finds it; the counterexample round-trips and replays 5/5: $label", async ({ make, ext, kind }) => {
+    const result = await explore(make(ext, false), { strategy: "exhaustive", maxAttempts: 200, reproduceOnFailure: 3, name: "fixture" });
+    expect(result.propertyHolds).toBe(false);
+    expect(result.counterexample!.failure.kind).toBe(kind);
+    expect(result.counterexample!.granularity).toBe("statements");
+    expect(result.reproduced).toEqual({ failures: 3, attempts: 3 });
+    const saved = parseCounterexample(JSON.stringify(result.counterexample), "ce.json");
+    const again = await replay(make(ext, false), saved, 5);
+    expect(again.failures).toBe(5);
+    expect(again.explanation).toMatch(/^ +\d+ +\w+\*? +fixtures\/(explore\/workers|counter)\/[\w-]+\.(mjs|ts):\d+:\d+  \S/m);
+  });
+});
+
+describe("every safe twin holds", () => {
+  it.each(CASES)("random, PCT, exhaustive: 200 attempts each: $label", async ({ make, ext }) => {
+    for (const strategy of ["random", "pct", "exhaustive"] as StrategyName[]) {
+      const result = await explore(make(ext, true), { strategy, seed: 11, maxAttempts: 200 });
+      expect(result.explanation, strategy).toBeNull();
+      expect(result.propertyHolds, strategy).toBe(true);
+      // Exhaustive search may run out of interleavings first.
+      if (strategy === "exhaustive") expect(result.numExplored).toBeGreaterThan(1);
+      else expect(result.numExplored).toBe(200);
+    }
+  });
+});
