@@ -37,22 +37,38 @@ export async function attempt<S>(
 ): Promise<Attempt<S>> {
   const state = (await runHook("setup", () => options.setup?.())) as S;
   const policy = new TaskExploreRun(strategy, options.maxSteps);
-  let failure: Failure | null = null;
-  try {
-    await runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
+  const run = () =>
+    runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
       timeoutMs: options.timeoutMs,
     });
+  const failure = await settle(run, state, options);
+  return { steps: policy.steps, failure, state };
+}
+
+/**
+ * Runs an attempt's threads, then judges it: a deadlock or an exception in a thread is the failure,
+ * else the invariant's verdict; teardown runs in every case. Any other error (a fault of the run
+ * itself) is rethrown after teardown.
+ */
+export async function settle<S>(
+  run: () => Promise<unknown>,
+  state: S,
+  hooks: Pick<AttemptOptions<S>, "invariant" | "teardown">,
+): Promise<Failure | null> {
+  let failure: Failure | null = null;
+  try {
+    await run();
   } catch (error) {
     if (error instanceof DeadlockError) failure = counterexampleFailure("deadlock", error.message);
     else if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
     else {
-      await runHook("teardown", () => options.teardown?.(state)).catch(() => {});
+      await runHook("teardown", () => hooks.teardown?.(state)).catch(() => {});
       throw error;
     }
   }
-  failure ??= await invariantFailure(options.invariant, state);
-  await runHook("teardown", () => options.teardown?.(state));
-  return { steps: policy.steps, failure, state };
+  failure ??= await invariantFailure(hooks.invariant, state);
+  await runHook("teardown", () => hooks.teardown?.(state));
+  return failure;
 }
 
 /** The invariant's verdict as a failure: `false` or a throw means it does not hold. */

@@ -5,8 +5,6 @@
  * resume (`engine/isolate-explore.ts`), at every statement of traced code or at markers only.
  */
 import type { Writable } from "node:stream";
-import { DeadlockError, ThreadError } from "./errors.js";
-import { counterexampleFailure, type Failure } from "./engine/counterexample.js";
 import { IsolateExploreRun } from "./engine/isolate-explore.js";
 import { OutputSink } from "./controller/output.js";
 import { IsolateGroup } from "./controller/isolate-group.js";
@@ -14,7 +12,7 @@ import type { Granularity } from "./controller/thread-driver.js";
 import { checkScenario, checkThreadModules, type IsolateThreadSpec, type ScenarioDefinition } from "./scenario.js";
 import type { Strategy } from "./strategies/index.js";
 import { prepare } from "./trace-executor.js";
-import { invariantFailure, runHook, type Attempt } from "./explore-attempt.js";
+import { runHook, settle, type Attempt } from "./explore-attempt.js";
 
 /** Options of isolate attempts. */
 export interface IsolateAttemptOptions {
@@ -51,22 +49,16 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
     async run(strategy) {
       const state = (await runHook("setup", () => scenario.setup?.())) as S;
       const engine = new IsolateExploreRun(strategy, names, options.maxSteps);
-      let failure: Failure | null = null;
-      try {
-        // Checks this attempt's state can travel to the isolates (it is sent afresh each time).
-        const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
-        group ??= new IsolateGroup(threads, { timeoutMs: options.timeoutMs, output, tracePackages: options.tracePackages, granularity: options.granularity });
-        await group.run(state, engine);
-      } catch (error) {
-        if (error instanceof DeadlockError) failure = counterexampleFailure("deadlock", error.message);
-        else if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
-        else {
-          await runHook("teardown", () => scenario.teardown?.(state)).catch(() => {});
-          throw error;
-        }
-      }
-      failure ??= await invariantFailure(scenario.invariant, state);
-      await runHook("teardown", () => scenario.teardown?.(state));
+      const failure = await settle(
+        async () => {
+          // Checks this attempt's state can travel to the isolates (it is sent afresh each time).
+          const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
+          group ??= new IsolateGroup(threads, { timeoutMs: options.timeoutMs, output, tracePackages: options.tracePackages, granularity: options.granularity });
+          await group.run(state, engine);
+        },
+        state,
+        { ...(scenario.invariant ? { invariant: scenario.invariant } : {}), ...(scenario.teardown ? { teardown: scenario.teardown } : {}) },
+      );
       return { steps: engine.steps, failure, state };
     },
     async close() {

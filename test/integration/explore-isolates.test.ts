@@ -1,4 +1,5 @@
-// explore() over worker threads, at marker granularity: a fresh pair of workers per attempt.
+// explore() over worker threads: the SharedArrayBuffer counter at statement granularity (random, PCT,
+// exhaustive) and at marker granularity (markers), and its Atomics twin.
 import { describe, expect, it } from "vitest";
 import { explore, parseCounterexample, replay, type StrategyName } from "interlace";
 import { fixture, sabCounter } from "../helpers/scenarios.js";
