@@ -83,8 +83,6 @@ type Waiting = "load" | "marker" | "finish";
 class Run {
   readonly engine: IsolateEngine;
   readonly notReady: Set<string>;
-  /** Threads whose runtime reported the end of their function in this run (or that it never loaded). */
-  readonly ended = new Set<string>();
   readonly outcome: Promise<void>;
   readonly wakeBase: number;
   settle!: { resolve: () => void; reject: (error: Error) => void };
@@ -246,25 +244,25 @@ export class IsolateGroup {
       return;
     }
     const modulePath = displayPath(thread.launch.moduleUrl);
-    if (event.type !== "blocked") this.#drivers.get(name)?.functionEnded();
     switch (event.type) {
       case "blocked": {
         // Waits outside traced code (tsx compiling synchronously, say) end by themselves.
         const where = this.#tracedFrame(event.stack);
-        if (where === null) return;
-        return this.#event((r) => r.engine.blocked?.(name, where, event.on) ?? []);
+        const driver = this.#drivers.get(name);
+        if (where === null || !driver || !run.engine.blocked) return;
+        // Blocked only once it is asleep in the wait (see ThreadDriver.confirmBlocked).
+        void driver.confirmBlocked().then((asleep) => {
+          if (asleep && this.#run === run) this.#event((r) => r.engine.blocked?.(name, where, event.on) ?? []);
+        });
+        return;
       }
       case "load-failed":
-        run.ended.add(name);
         return this.#fail(new ModuleLoadError(name, modulePath, event.detail));
       case "export-missing":
-        run.ended.add(name);
         return this.#fail(new ExportNotFoundError(name, modulePath, thread.launch.exportName, event.available));
       case "threw":
-        run.ended.add(name);
         return this.#fail(new ThreadError(name, event.stack));
       case "returned":
-        run.ended.add(name);
         if (run.started) this.#event((r) => r.engine.finished(name));
         return;
     }
@@ -388,16 +386,8 @@ export class IsolateGroup {
   async #disposeAll(): Promise<void> {
     const targets = [...this.#targets];
     this.#targets.clear();
-    const drivers = new Map(this.#drivers);
     this.#drivers.clear();
-    await Promise.all(
-      targets.map(([name, target]) => {
-        const driver = drivers.get(name);
-        // Idle: the thread is at its ready point or between runs, not midway through its function.
-        const idle = !driver || !driver.inFunction;
-        return target.dispose({ idle });
-      }),
-    );
+    await Promise.all(targets.map(([, target]) => target.dispose()));
   }
 }
 

@@ -133,7 +133,7 @@ export class ProcessTarget implements ThreadTarget {
     this.#channel.write(`${FRAME_START}${JSON.stringify(frame)}\n`);
   }
 
-  async dispose(_options?: { idle?: boolean }): Promise<void> {
+  async dispose(): Promise<void> {
     if (this.#disposed) return this.#exited;
     this.#disposed = true;
     if (this.#child.exitCode === null && this.#child.signalCode === null) {

@@ -8,7 +8,7 @@ import type { Where } from "../engine/schedule-run.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
 import type { TraceFilter } from "../markers/index.js";
 import type { Protocol } from "../protocol/cdp.js";
-import { READY_FUNCTION } from "../protocol/messages.js";
+import { BLOCKING_WAIT_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
 import { displayPath, sourceLine } from "../markers/display.js";
@@ -75,8 +75,8 @@ export class ThreadDriver {
   #paused = false;
   /** Paused at the ready point (until resumed from it). */
   #atReady = false;
-  #inFunction = false;
   #probe: ((params: Protocol.Debugger.PausedEvent) => void) | null = null;
+  #confirm: ((asleep: boolean) => void) | null = null;
 
   constructor(target: ThreadTarget, resolver: MarkerResolver, filter: TraceFilter, listener: DriverListener, granularity: Granularity = "markers") {
     this.thread = target.thread;
@@ -121,20 +121,9 @@ export class ThreadDriver {
       // Queued before the resume: no extra wait.
       this.#target.proceed();
       this.#atReady = false;
-      this.#inFunction = true;
     }
     // If the target died meanwhile, its exit is reported separately.
     this.#session.post("Debugger.resume", {});
-  }
-
-  /** True from the moment the thread is let out of its ready point until its function ends. */
-  get inFunction(): boolean {
-    return this.#inFunction;
-  }
-
-  /** The runtime reported the end of the function (returned, threw, or never loaded). */
-  functionEnded(): void {
-    this.#inFunction = false;
   }
 
   /**
@@ -154,6 +143,18 @@ export class ThreadDriver {
     if (!this.#disarmed) return;
     this.#disarmed = false;
     await this.#session.send("Debugger.setBreakpointsActive", { active: true });
+  }
+
+  /**
+   * After the runtime reported that this thread is about to block in `Atomics.wait`: pauses it and
+   * resolves true once the pause shows it inside the wait (registered as a waiter, see
+   * run-thread.mjs), resuming it at once so that it sleeps on. Resolves false if it stopped
+   * elsewhere instead (its wait returned: it runs on, and a stop is reported as usual).
+   */
+  confirmBlocked(): Promise<boolean> {
+    const confirmed = new Promise<boolean>((resolve) => (this.#confirm = resolve));
+    this.#session.post("Debugger.pause");
+    return confirmed;
   }
 
   /** Interrupts a running thread to learn where it is; gives up after `waitMs`. */
@@ -186,6 +187,16 @@ export class ThreadDriver {
     if (this.#probe) {
       this.#probe(p);
       return;
+    }
+    if (this.#confirm) {
+      const confirm = this.#confirm;
+      this.#confirm = null;
+      const asleep = !p.hitBreakpoints?.length && p.callFrames[0]?.functionName === BLOCKING_WAIT_FUNCTION;
+      confirm(asleep);
+      if (asleep) {
+        this.resume();
+        return;
+      }
     }
     if (this.#phase === "armed") {
       const id = p.hitBreakpoints?.[0];

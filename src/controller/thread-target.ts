@@ -38,9 +38,8 @@ export interface ThreadTarget {
    */
   proceed(): void;
   /**
-   * Ends the isolate and releases everything it holds. Idempotent; resolves once it is gone.
-   * `idle`: the thread's function has ended or never started, so the isolate can shut down
-   * cleanly first; otherwise it is stopped where it is.
+   * Ends the isolate, wherever its thread is (paused, blocked, running or idle), and releases
+   * everything it holds. Idempotent; resolves once it is gone.
    */
-  dispose(options?: { idle?: boolean }): Promise<void>;
+  dispose(): Promise<void>;
 }

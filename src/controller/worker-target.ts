@@ -34,13 +34,13 @@ export class WorkerTarget implements ThreadTarget {
   /** Go-aheads for the ready point (see run-thread.mjs). */
   readonly #proceed: MessagePort;
   readonly #exited: Promise<void>;
-  /** Settles when the runtime answers a shutdown request. */
-  readonly #shutDown: Promise<void>;
+  /** TypeScript threads: the controller's end of a channel to tsx's compiler hooks (tsx-compiler.mjs). */
+  readonly #compiler: MessagePort | null;
   #hasExited = false;
   #disposed = false;
 
-  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>, shutDown: Promise<void>, proceed: MessagePort) {
-    this.#shutDown = shutDown;
+  private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>, compiler: MessagePort | null, proceed: MessagePort) {
+    this.#compiler = compiler;
     this.#proceed = proceed;
     this.thread = thread;
     this.#worker = worker;
@@ -55,11 +55,16 @@ export class WorkerTarget implements ThreadTarget {
     const expected = hub.expect(name);
     let worker: Worker;
     const proceed = new MessageChannel();
+    const compiler = launch.useTsx ? new MessageChannel() : null;
+    const close = () => {
+      proceed.port1.close();
+      compiler?.port1.close();
+    };
     try {
       worker = new Worker(WORKER_ENTRY, {
         name,
-        workerData: { launch, state, proceed: proceed.port2 },
-        transferList: [proceed.port2],
+        workerData: { launch, state, proceed: proceed.port2, ...(compiler ? { compiler: compiler.port2 } : {}) },
+        transferList: compiler ? [proceed.port2, compiler.port2] : [proceed.port2],
         stdout: true,
         stderr: true,
         execArgv: isolateExecArgv(process.execArgv),
@@ -68,16 +73,11 @@ export class WorkerTarget implements ThreadTarget {
     } catch (error) {
       expected.cancel();
       WorkerHub.release();
-      proceed.port1.close();
+      close();
       throw error;
     }
     output.attach(launch.thread, worker.stdout, worker.stderr);
-    let shutdownDone: () => void = () => {};
-    const shutDown = new Promise<void>((resolve) => (shutdownDone = resolve));
-    worker.on("message", (event: RunnerEvent | { type: "shutdown-done" }) => {
-      if (event.type === "shutdown-done") shutdownDone();
-      else listener.runner(event);
-    });
+    worker.on("message", (event: RunnerEvent) => listener.runner(event));
     let uncaught: Error | undefined;
     worker.on("error", (error: Error) => {
       uncaught = error;
@@ -100,13 +100,13 @@ export class WorkerTarget implements ThreadTarget {
     });
     const transport = await Promise.race([expected.transport, exited.then(() => null)]);
     if (!transport) {
-      proceed.port1.close();
+      close();
       expected.cancel();
       WorkerHub.release();
       throw new TargetExitedError(launch.thread, "the worker exited before interlace could attach to its inspector");
     }
     const session = new CdpSession(transport, `thread "${launch.thread}" (worker)`);
-    target = new WorkerTarget(launch.thread, worker, session, exited, shutDown, proceed.port1);
+    target = new WorkerTarget(launch.thread, worker, session, exited, compiler?.port1 ?? null, proceed.port1);
     return target;
   }
 
@@ -119,6 +119,14 @@ export class WorkerTarget implements ThreadTarget {
     this.#worker.postMessage("go");
   }
 
+  /** Asks the compiler hooks to stop esbuild; resolves on their answer, the worker's exit, or after a grace period. */
+  async #stopCompiler(): Promise<void> {
+    const port = this.#compiler!;
+    const stopped = new Promise<void>((resolve) => port.once("message", () => resolve()));
+    port.postMessage("stop");
+    await waitAtMost(SHUTDOWN_GRACE_MS, stopped, this.#exited);
+  }
+
   proceed(): void {
     this.#proceed.postMessage(true);
   }
@@ -127,24 +135,23 @@ export class WorkerTarget implements ThreadTarget {
     this.#worker.postMessage({ type: "again", state });
   }
 
-  async dispose({ idle = false }: { idle?: boolean } = {}): Promise<void> {
+  async dispose(): Promise<void> {
     if (this.#disposed) return this.#exited;
     this.#disposed = true;
     if (!this.#hasExited) {
+      // First, while the thread stays where it is (paused, blocked or idle), stop tsx's esbuild
+      // process from the loader hooks thread, whose event loop must reap it (see tsx-compiler.mjs).
+      if (this.#compiler) await this.#stopCompiler();
       // A worker paused at a breakpoint does not terminate: disabling the debugger resumes it (and
       // removes every breakpoint, so it cannot pause again). The message is queued before the
       // termination request and the worker's pause loop handles it. Never message a worker that
       // has exited (see worker-entry.mjs), and never wait for the reply.
-      if (!this.session.closed) this.session.post("Debugger.disable");
-      if (idle) {
-        // Let the runtime stop tsx's compiler process first (see tsx-compiler.mjs).
-        this.#worker.postMessage("shutdown");
-        await waitAtMost(SHUTDOWN_GRACE_MS, this.#shutDown, this.#exited);
-      }
+      if (!this.#hasExited && !this.session.closed) this.session.post("Debugger.disable");
     }
     await this.#worker.terminate();
     await this.#exited;
     this.#proceed.close();
+    this.#compiler?.close();
     this.session.close();
     WorkerHub.release();
   }

@@ -30,6 +30,9 @@ export type RunnerEvent =
   /** The thread is about to block in an untimed `Atomics.wait` on `on`, e.g. `Int32Array(8)[1]` (the stack says where). */
   | { type: "blocked"; stack: string; on: string };
 
+/** Name of the runtime's `Atomics.wait` wrapper: on top of the stack of a thread asleep in a wait. */
+export const BLOCKING_WAIT_FUNCTION = "interlaceAtomicsWait";
+
 /** Name of the runtime function whose `debugger` statement is each thread's ready point. */
 export const READY_FUNCTION = "interlaceThreadReady";
 

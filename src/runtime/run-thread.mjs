@@ -6,42 +6,36 @@
 import { createRequire, register } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, sep } from "node:path";
-import { MessageChannel, receiveMessageOnPort } from "node:worker_threads";
+import { receiveMessageOnPort } from "node:worker_threads";
 
 const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
-const { setTimeout: realSetTimeout, clearTimeout: realClearTimeout } = globalThis;
-const STOP_COMPILER_LIMIT_MS = 2000;
-
-/** Resolves at once: nothing to stop when the thread did not load tsx. */
-const nothingToStop = () => Promise.resolve();
-
-/** What `nextState` resolves with when the isolate is to shut down instead of running again. */
-export const STOP = Symbol("stop");
 
 /**
- * Runs the thread, again and again: after each call of its function it asks `nextState` for the
- * state of the next run (explorations reuse the isolate) and goes back to the ready point.
- * Resolves, once the last run ended (or the first never started), with a function that stops the
- * TypeScript compiler's helper process, to call before the isolate is torn down.
+ * Runs the thread, again and again: after each call of its function it waits for the state of the
+ * next run (explorations reuse the isolate) and goes back to the ready point. Returns only when the
+ * module did not load or the controller rejected the run; otherwise the controller ends the isolate.
  *
  * @param {import("../protocol/messages.js").ThreadLaunch} launch
  * @param {unknown} state
  * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
- * @param {() => Promise<unknown>} nextState resolves with a state, or with {@link STOP}
+ * @param {() => Promise<unknown>} nextState resolves with the next run's state
  * @param {import("node:worker_threads").MessagePort} proceed where the controller's go-ahead waits
  *   when the thread is resumed out of its ready point
- * @returns {Promise<() => Promise<void>>}
+ * @param {import("node:worker_threads").MessagePort} [compiler] workers: a port whose other end the
+ *   controller holds, handed to the compiler hooks (tsx-compiler.mjs) so that the controller can
+ *   stop tsx's esbuild process itself, even while this thread is blocked or paused
+ * @returns {Promise<void>}
  */
-export async function runThread(launch, state, post, nextState, proceed) {
+export async function runThread(launch, state, post, nextState, proceed, compiler) {
   process.setSourceMapsEnabled(true);
   reportAtomicsWaits(post, launch.control);
-  const stopCompiler = launch.useTsx ? await registerTsx() : nothingToStop;
+  if (launch.useTsx) await registerTsx(compiler);
   const fn = await loadThread(launch, post);
-  if (fn === undefined) return stopCompiler;
-  for (let current = state; current !== STOP; current = await nextState()) {
+  if (fn === undefined) return;
+  for (let current = state; ; current = await nextState()) {
     // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
     // tears the thread down from here, and the function must not start meanwhile.
-    if (!interlaceThreadReady(proceed)) break;
+    if (!interlaceThreadReady(proceed)) return;
     try {
       await fn(current, ...launch.args);
       post({ type: "returned" });
@@ -49,7 +43,6 @@ export async function runThread(launch, state, post, nextState, proceed) {
       post({ type: "threw", stack: formatError(error) });
     }
   }
-  return stopCompiler;
 }
 
 /**
@@ -58,6 +51,12 @@ export async function runThread(launch, state, post, nextState, proceed) {
  * the number of waiters it woke to the controller's shared counter (`control[0]`) before the
  * notifying thread goes on, so that count is exact whenever the notifier next pauses. Timed waits
  * end by themselves and are left alone.
+ *
+ * The report reaches the controller before the thread is asleep. The controller then confirms
+ * with a `Debugger.pause`: no JavaScript runs between the report and the builtin wait (no
+ * interrupt check), so the pause is taken inside V8's wait loop, where the thread is already
+ * registered as a waiter, with {@link BLOCKING_WAIT_FUNCTION} on top of the stack. Only then does
+ * another thread run: a notify cannot slip between the report and the sleep.
  *
  * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
  * @param {SharedArrayBuffer | undefined} control
@@ -68,10 +67,14 @@ function reportAtomicsWaits(post, control) {
   Object.defineProperty(Atomics, "wait", {
     configurable: true,
     writable: true,
-    value: function wait_(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number} */ value, /** @type {number | undefined} */ timeout) {
+    value: function interlaceAtomicsWait(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number} */ value, /** @type {number | undefined} */ timeout) {
       const untimed = timeout === undefined || timeout === Infinity || Number.isNaN(Number(timeout));
       if (untimed && load(array, index) === value) {
-        post({ type: "blocked", stack: callerStack(), on: `${array?.constructor?.name ?? "array"}(${array?.length})[${index}]` });
+        const stack = callerStack();
+        const on = `${array?.constructor?.name ?? "array"}(${array?.length})[${index}]`;
+        post({ type: "blocked", stack, on });
+        // Nothing between the report and the wait (see above).
+        return wait(array, index, value);
       }
       return wait(array, index, value, timeout);
     },
@@ -79,7 +82,7 @@ function reportAtomicsWaits(post, control) {
   Object.defineProperty(Atomics, "notify", {
     configurable: true,
     writable: true,
-    value: function notify_(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number | undefined} */ count) {
+    value: function interlaceAtomicsNotify(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number | undefined} */ count) {
       const woken = notify(array, index, count);
       if (woken > 0) Atomics.add(wakes, 0, woken);
       return woken;
@@ -130,27 +133,19 @@ function interlaceThreadReady(proceed) {
 }
 
 /**
- * Registers tsx's ESM and CJS hooks, preceded by interlace's compiler hooks (tsx-compiler.mjs).
- * @returns {Promise<() => Promise<void>>} stops the compiler's helper process
+ * Registers tsx's ESM and CJS hooks, preceded (workers) by interlace's compiler hooks
+ * (tsx-compiler.mjs), which answer the controller on `compiler`.
+ * @param {import("node:worker_threads").MessagePort} [compiler]
  */
-async function registerTsx() {
-  const { port1, port2 } = new MessageChannel();
-  const tsxApi = fileURLToPath(import.meta.resolve("tsx/esm/api"));
-  const esbuildUrl = pathToFileURL(createRequire(tsxApi).resolve("esbuild")).href;
-  register(new URL("./tsx-compiler.mjs", import.meta.url), { data: { port: port2, esbuildUrl }, transferList: [port2] });
+async function registerTsx(compiler) {
+  if (compiler) {
+    const tsxApi = fileURLToPath(import.meta.resolve("tsx/esm/api"));
+    const esbuildUrl = pathToFileURL(createRequire(tsxApi).resolve("esbuild")).href;
+    register(new URL("./tsx-compiler.mjs", import.meta.url), { data: { port: compiler, esbuildUrl }, transferList: [compiler] });
+  }
   const [esm, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
   esm.register();
   cjs.register();
-  port1.unref();
-  return () =>
-    new Promise((resolve) => {
-      const timer = realSetTimeout(resolve, STOP_COMPILER_LIMIT_MS);
-      port1.once("message", () => {
-        realClearTimeout(timer);
-        resolve(undefined);
-      });
-      port1.postMessage("stop");
-    });
 }
 
 /**

@@ -1,14 +1,13 @@
 // @ts-check
 /**
- * Entry of a worker thread: wait until the controller has attached, run the thread (again for each
- * "again" message: explorations reuse the worker), then stay alive until the controller terminates
- * the worker (after a "shutdown" request, answered once the TypeScript compiler's helper process is
- * gone). A worker must never exit on its own while the controller may still message its
- * inspector: Node 20 aborts the whole process (a CHECK in MainThreadInterface::Post) when
+ * Entry of a worker thread: wait until the controller has attached, then run the thread (again for
+ * each "again" message: explorations reuse the worker) until the controller terminates the worker.
+ * A worker must never exit on its own while the controller may still message its inspector:
+ * Node 20 aborts the whole process (a CHECK in MainThreadInterface::Post) when
  * NodeWorker.sendMessageToWorker targets a worker that just exited.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { STOP, runThread } from "./run-thread.mjs";
+import { runThread } from "./run-thread.mjs";
 
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
 await new Promise((resolve) => port.once("message", resolve));
@@ -22,21 +21,13 @@ const nextState = () =>
     if (queued.length > 0) resolve(queued.shift());
     else deliver = resolve;
   });
-/** @param {unknown} state */
-function push(state) {
+port.on("message", (message) => {
+  if (!message || message.type !== "again") return;
   if (deliver) {
     const d = deliver;
     deliver = null;
-    d(state);
-  } else queued.push(state);
-}
-
-const done = runThread(workerData.launch, workerData.state, (event) => port.postMessage(event), nextState, workerData.proceed);
-port.on("message", (message) => {
-  if (message === "shutdown") {
-    push(STOP);
-    done.then((stopCompiler) => stopCompiler()).then(() => port.postMessage({ type: "shutdown-done" }));
-  } else if (message && message.type === "again") {
-    push(message.state);
-  }
+    d(message.state);
+  } else queued.push(message.state);
 });
+
+await runThread(workerData.launch, workerData.state, (event) => port.postMessage(event), nextState, workerData.proceed, workerData.compiler);
