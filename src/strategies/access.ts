@@ -1,0 +1,77 @@
+/**
+ * Shared accesses and the rules that relate them, for partial-order reduction ({@link Dpor}).
+ *
+ * A step of a thread (an *event*: everything it does between two scheduling points) makes some
+ * accesses. Whether two events of different threads may be swapped without changing the outcome
+ * depends only on their accesses:
+ *
+ * - Data: two accesses to one location *conflict* when at least one writes. Their order can change
+ *   what a thread reads or what value survives, so DPOR explores both orders.
+ * - Locks: two `acquire`s of one lock conflict — which thread gets the lock first is the choice
+ *   DPOR must reverse. A `release` of a lock happens-before the next `acquire` of it: it orders
+ *   the critical sections but is not itself a race, since the acquiring thread could not have run
+ *   before it (it was blocked). Consequently accesses inside critical sections of one lock are
+ *   ordered by the lock, and only the order in which threads acquire it is explored.
+ *
+ * Locations and locks live in separate name spaces: a data access never relates to a lock operation.
+ */
+
+/** One shared access made by a step. */
+export interface Access {
+  /** `read`/`write` of a memory location, or `acquire`/`release` of a lock. */
+  op: "read" | "write" | "acquire" | "release";
+  /** A memory location (e.g. "obj#3.value", "sab#1[0]") or a lock (e.g. "lock#2"). */
+  location: string;
+  /** A human-readable name for explanations (e.g. "Counter.value"). */
+  label?: string;
+}
+
+/** Whether `access` is a lock operation (`acquire` or `release`). */
+export function isLockOp(access: Access): boolean {
+  return access.op === "acquire" || access.op === "release";
+}
+
+/**
+ * Whether two accesses made by *different* threads race: their order matters and DPOR may
+ * reverse it. Same location and either a data access pair with a write, or two acquires.
+ */
+export function conflicts(a: Access, b: Access): boolean {
+  if (a.location !== b.location) return false;
+  if (isLockOp(a) || isLockOp(b)) return a.op === "acquire" && b.op === "acquire";
+  return a.op === "write" || b.op === "write";
+}
+
+/**
+ * Whether two accesses made by different threads are ordered with respect to each other: the
+ * conflicts, plus any pair of operations on one lock (a release and the next acquire cannot be
+ * swapped). This is the dependence relation of Mazurkiewicz trace theory: executions that differ
+ * only in the order of adjacent independent events are equivalent.
+ */
+export function dependent(a: Access, b: Access): boolean {
+  if (a.location !== b.location) return false;
+  if (isLockOp(a) !== isLockOp(b)) return false;
+  return isLockOp(a) || a.op === "write" || b.op === "write";
+}
+
+/** Whether two events (the accesses of two steps of different threads) are dependent. */
+export function eventsDependent(a: readonly Access[], b: readonly Access[]): boolean {
+  return a.some((x) => b.some((y) => dependent(x, y)));
+}
+
+/** The first pair of conflicting accesses of two events, or null: what a race is about. */
+export function conflictingPair(a: readonly Access[], b: readonly Access[]): [Access, Access] | null {
+  for (const x of a) {
+    for (const y of b) if (conflicts(x, y)) return [x, y];
+  }
+  return null;
+}
+
+/** Whether two events made the same accesses (labels aside), to check that a replay matches. */
+export function sameAccesses(a: readonly Access[], b: readonly Access[]): boolean {
+  return a.length === b.length && a.every((x, i) => x.op === b[i]?.op && x.location === b[i]?.location);
+}
+
+/** `[write obj#1.x, acquire lock#2]`, for error messages. */
+export function formatAccesses(accesses: readonly Access[]): string {
+  return `[${accesses.map((a) => `${a.op} ${a.label ?? a.location}`).join(", ")}]`;
+}

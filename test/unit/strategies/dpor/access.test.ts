@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { conflictingPair, conflicts, dependent, eventsDependent, formatAccesses, sameAccesses, type Access } from "../../../../src/strategies/access.js";
+
+const r = (location: string): Access => ({ op: "read", location });
+const w = (location: string): Access => ({ op: "write", location });
+const acq = (lock: string): Access => ({ op: "acquire", location: lock });
+const rel = (lock: string): Access => ({ op: "release", location: lock });
+
+describe("access rules", () => {
+  it.each([
+    { pair: "write/write", a: w("x"), b: w("x"), conflict: true, ordered: true },
+    { pair: "read/write", a: r("x"), b: w("x"), conflict: true, ordered: true },
+    { pair: "write/read", a: w("x"), b: r("x"), conflict: true, ordered: true },
+    { pair: "read/read", a: r("x"), b: r("x"), conflict: false, ordered: false },
+    { pair: "other locations", a: w("x"), b: w("y"), conflict: false, ordered: false },
+    { pair: "acquire/acquire", a: acq("L"), b: acq("L"), conflict: true, ordered: true },
+    { pair: "release/acquire", a: rel("L"), b: acq("L"), conflict: false, ordered: true },
+    { pair: "release/release", a: rel("L"), b: rel("L"), conflict: false, ordered: true },
+    { pair: "other locks", a: acq("L"), b: acq("M"), conflict: false, ordered: false },
+    { pair: "a lock and a location of the same name", a: acq("x"), b: w("x"), conflict: false, ordered: false },
+  ])("$pair: conflict $conflict, dependent $ordered", ({ a, b, conflict, ordered }) => {
+    expect(conflicts(a, b)).toBe(conflict);
+    expect(conflicts(b, a)).toBe(conflict);
+    expect(dependent(a, b)).toBe(ordered);
+    expect(dependent(b, a)).toBe(ordered);
+  });
+
+  it("events are dependent when any of their accesses are", () => {
+    expect(eventsDependent([r("x"), w("y")], [r("y")])).toBe(true);
+    expect(eventsDependent([r("x"), w("y")], [r("x"), w("z")])).toBe(false);
+    expect(eventsDependent([], [w("x")])).toBe(false);
+  });
+
+  it("conflictingPair names the first conflicting accesses, first event's first", () => {
+    expect(conflictingPair([r("y"), r("x")], [w("x")])).toEqual([r("x"), w("x")]);
+    expect(conflictingPair([rel("L")], [acq("L")])).toBeNull();
+  });
+
+  it("sameAccesses ignores labels; formatAccesses prefers them", () => {
+    expect(sameAccesses([{ ...w("x"), label: "Counter.value" }], [w("x")])).toBe(true);
+    expect(sameAccesses([w("x")], [r("x")])).toBe(false);
+    expect(formatAccesses([{ ...w("obj#1.v"), label: "Counter.value" }, acq("lock#2")])).toBe("[write Counter.value, acquire lock#2]");
+  });
+});
