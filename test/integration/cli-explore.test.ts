@@ -182,7 +182,7 @@ describe("interlace explore and replay reject bad input with exit code 2", () =>
     expect(json<CommandErrorJSON>(asJson.stdout)).toMatchObject({ outcome: "error", exitCode: 2, error: { code: "E_USAGE", category: "input" } });
   });
 
-  it("explores worker threads at their markers and saves a counterexample that replays", () => {
+  it("explores worker threads (TypeScript) and saves a counterexample that replays", () => {
     const saved = join(tmp, "bank.json");
     const { code, stdout } = interlace("explore", "examples/bank/scenario.ts", "--seed", "1", "--max-attempts", "20", "--save", saved);
 
@@ -192,6 +192,22 @@ describe("interlace explore and replay reject bad input with exit code 2", () =>
     const replayed = interlace("replay", "examples/bank/scenario.ts", saved, "--times", "2");
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toContain("Reproduced 2/2 times.");
+  });
+
+  it("finds a deadlock between worker threads at statement granularity; the saved counterexample replays 3/3", () => {
+    const scenario = "fixtures/cli/workers-lock-order-scenario.mjs";
+    const saved = join(tmp, "lock-order.json");
+    const { code, stdout } = interlace("explore", scenario, "--seed", "3", "--save", saved);
+
+    expect(code).toBe(1);
+    expect(stdout).toContain("Deadlock found.");
+    expect(stdout).toMatch(/a: waits in Atomics\.wait on Int32Array\(8\)\[\d\] at fixtures\/explore\/workers\/lock-order\.mjs:6:\d+/);
+    expect(stdout).toMatch(/fixtures\/explore\/workers\/lock-order\.mjs:18:3  acquire\(cells, first\);/);
+    const counterexample = JSON.parse(readFileSync(saved, "utf8")) as Counterexample;
+    expect(counterexample).toMatchObject({ kind: "isolate", granularity: "statements", threads: ["a", "b"], failure: { kind: "deadlock" } });
+    const replayed = interlace("replay", scenario, saved, "--times", "3", "--json");
+    expect(replayed.code).toBe(1);
+    expect(json<ReplayReportJSON>(replayed.stdout)).toMatchObject({ outcome: "violated", reproduced: { failures: 3, attempts: 3 } });
   });
 
   it("explores child processes sharing a SQLite file", () => {
