@@ -115,18 +115,12 @@ export class IsolateGroup {
   #reusable = false;
   #run: Run | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #runs = 0;
 
   constructor(threads: readonly PreparedThread[], options: GroupOptions) {
     this.#threads = threads;
     this.#options = options;
     this.#filter = new TraceFilter({ tracePackages: options.tracePackages, excludeRoots: interlaceOwnRoots() });
     this.#resolver = new MarkerResolver(this.#filter);
-  }
-
-  /** Runs in isolates launched so far (tests use it to prove reuse). */
-  get launches(): number {
-    return this.#runs;
   }
 
   /**
@@ -148,7 +142,6 @@ export class IsolateGroup {
         for (const target of this.#targets.values()) target.again(state);
       } else {
         await this.#disposeAll();
-        this.#runs += 1;
         this.#restartTimer(names, "load");
         await Promise.race([this.#launchAll(state), run.outcome]);
       }
