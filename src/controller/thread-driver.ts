@@ -26,7 +26,6 @@ interface Stop {
   name: string;
   /** Display position, computed on the first hit. */
   where: Where | null;
-  scriptId: string;
   location: Protocol.Debugger.Location;
 }
 
@@ -174,9 +173,8 @@ export class ThreadDriver {
     const p = await paused;
     if (!p) return { where: null, functionName: "", blockedInNative: true };
     const userFrame = p.callFrames.find((f) => this.#scripts.has(f.location.scriptId)) ?? p.callFrames[0];
-    const original = userFrame ? this.#originalOf(userFrame.location) : null;
     return {
-      where: original ? { ...original, file: displayPath(original.file), text: sourceLine(original.file, original.line) } : null,
+      where: userFrame ? this.#sourceWhere(userFrame.location) : null,
       functionName: userFrame?.functionName ?? "",
       blockedInNative: false,
     };
@@ -202,7 +200,7 @@ export class ThreadDriver {
       const id = p.hitBreakpoints?.[0];
       const stop = id === undefined ? undefined : this.#breakpoints.get(id);
       if (stop) {
-        this.#listener.stopped(stop.name, (stop.where ??= this.#stopWhere(stop)));
+        this.#listener.stopped(stop.name, (stop.where ??= this.#sourceWhere(stop.location) ?? { file: "(unknown)", line: 0, column: 0 }));
         return;
       }
       if (p.callFrames[0]?.functionName === READY_FUNCTION) {
@@ -258,7 +256,6 @@ export class ThreadDriver {
         this.#breakpoints.set(breakpointId, {
           name: marker.name,
           where: { file: displayPath(marker.file), line: marker.line, column: marker.column, text: marker.text },
-          scriptId,
           location: actualLocation,
         });
         const actual = this.#whereOf(actualLocation);
@@ -291,15 +288,15 @@ export class ThreadDriver {
         }
         // V8 refuses a second breakpoint where one already is (two locations snapping together).
         const placed = await this.#session.send("Debugger.setBreakpoint", { location }).catch(() => null);
-        if (placed) this.#breakpoints.set(placed.breakpointId, { name: "", where: null, scriptId, location: placed.actualLocation });
+        if (placed) this.#breakpoints.set(placed.breakpointId, { name: "", where: null, location: placed.actualLocation });
       }),
     );
   }
 
-  #stopWhere(stop: Stop): Where {
-    const original = this.#originalOf(stop.location);
-    if (!original) return { file: "(unknown)", line: 0, column: 0 };
-    return { ...original, file: displayPath(original.file), text: sourceLine(original.file, original.line) };
+  /** A generated location as a display position with its original source line. */
+  #sourceWhere(location: Protocol.Debugger.Location): Where | null {
+    const original = this.#originalOf(location);
+    return original ? { ...original, file: displayPath(original.file), text: sourceLine(original.file, original.line) } : null;
   }
 
   /** Maps a generated location to an original position (absolute file path or URL). */
