@@ -292,3 +292,18 @@ console.log(
 const left = leftovers();
 console.log(`Left-over processes: ${left === null ? "not checked (no /proc)" : left.length === 0 ? "none" : left.join("; ")}.`);
 console.log(`Benchmark wall time: ${num((performance.now() - t0) / 1000, 1)} s.`);
+
+// --- DPOR over task threads (bench/dpor.mjs) -----------------------------------------------------
+{
+  const { dporSection } = await import("./dpor.mjs");
+  const dpor = await measure("dpor.mjs", [], 120_000);
+  console.log(dporSection(dpor));
+  console.log(`\nDPOR measurement: ${num(dpor.wallS, 1)} s${dpor.lingered ? ", process still alive after reporting (killed)" : ""}.`);
+}
+
+// --- Access tracking cost per property access (bench/accesses.mjs) --------------------------------
+{
+  const { accessesSection } = await import("./accesses.mjs");
+  const accesses = await measure("accesses.mjs");
+  console.log(accessesSection(accesses));
+}

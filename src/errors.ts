@@ -190,6 +190,26 @@ export class DeadlockError extends InterlaceError {
   }
 }
 
+/**
+ * A worker thread made more shared-memory accesses in one scheduling step than its access ring
+ * holds: the step's accesses are incomplete, so which steps conflict cannot be decided.
+ */
+export class AccessOverflowError extends InterlaceError {
+  readonly thread: string;
+  constructor(thread: string, capacity: number, dropped: number) {
+    super(
+      "E_ACCESS_OVERFLOW",
+      "fault",
+      `Thread "${thread}" made more than ${capacity} shared-memory accesses in one scheduling step ` +
+        `(${dropped} more did not fit in its access ring), so interlace cannot tell which steps conflict. ` +
+        `Make that step smaller: do bulk work on SharedArrayBuffers (fill, set, copy loops) in setup(), ` +
+        `or move loops out of untraced code (node_modules, interlace itself) into the thread's own code, ` +
+        `where every statement is a step of its own.`,
+    );
+    this.thread = thread;
+  }
+}
+
 /** `setup()` or `teardown()` of a scenario threw. */
 export class ScenarioHookError extends InterlaceError {
   constructor(hook: string, cause: unknown) {

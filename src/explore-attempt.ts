@@ -7,6 +7,7 @@ import { counterexampleFailure, type Failure } from "./engine/counterexample.js"
 import { TaskExploreRun, type ExploreStep } from "./engine/task-explore.js";
 import type { Strategy } from "./strategies/index.js";
 import { runTaskPolicy } from "./tasks/run-tasks.js";
+import { AccessLog } from "./tasks/access-log.js";
 
 /** A task thread of an exploration. */
 export interface NamedThread<S> {
@@ -29,18 +30,26 @@ export interface Attempt<S> {
   state: S;
 }
 
-/** One attempt: setup, run under the strategy, invariant, teardown. */
+/**
+ * One attempt: setup, run under the strategy, invariant, teardown.
+ *
+ * @param recordAccesses - Record each step's shared accesses (for DPOR, which is told them, and
+ *   for explanations, which show them).
+ */
 export async function attempt<S>(
   options: AttemptOptions<S>,
   threads: ReadonlyArray<NamedThread<S>>,
   strategy: Strategy,
+  recordAccesses = false,
 ): Promise<Attempt<S>> {
   const state = (await runHook("setup", () => options.setup?.())) as S;
-  const policy = new TaskExploreRun(strategy, options.maxSteps);
+  const accesses = recordAccesses ? new AccessLog() : undefined;
+  const policy = new TaskExploreRun(strategy, options.maxSteps, accesses ?? null);
   const run = () =>
     runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
       timeoutMs: options.timeoutMs,
-    });
+      ...(accesses ? { accesses } : {}),
+    }).finally(() => policy.finish());
   const failure = await settle(run, state, options);
   return { steps: policy.steps, failure, state };
 }

@@ -13,6 +13,19 @@ import { checkScenario, checkThreadModules, type IsolateThreadSpec, type Scenari
 import type { Strategy } from "./strategies/index.js";
 import { prepare } from "./trace-executor.js";
 import { runHook, settle, type Attempt } from "./explore-attempt.js";
+import { InterlaceError } from "./errors.js";
+
+/** `dpor` was asked for a scenario with process threads. */
+export class DporUnsupportedError extends InterlaceError {
+  constructor(processes: readonly string[]) {
+    super(
+      "E_DPOR_UNSUPPORTED",
+      "input",
+      `strategy "dpor" explores task and worker threads, but ${processes.map((p) => `"${p}"`).join(", ")} ${processes.length === 1 ? "is a process thread" : "are process threads"}: ` +
+        "processes share no memory interlace can see (they share files, sockets, databases). Use --strategy random, pct or exhaustive for them.",
+    );
+  }
+}
 
 /** Options of isolate attempts. */
 export interface IsolateAttemptOptions {
@@ -30,7 +43,10 @@ export interface IsolateSubject<S> {
   kind: "isolate";
   names: string[];
   granularity: Granularity;
-  run(strategy: Strategy): Promise<Attempt<S>>;
+  /** One attempt; `record`: record each step's shared accesses (worker threads at statement granularity). */
+  run(strategy: Strategy, record?: boolean): Promise<Attempt<S>>;
+  /** Throws unless every thread's shared accesses can be recorded (for `dpor`). */
+  checkAccesses(): void;
   /** Ends the isolates kept for the next attempt. */
   close(): Promise<void>;
 }
@@ -40,21 +56,44 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
   checkScenario(definition);
   checkThreadModules(scenario.threads);
   const names = Object.keys(scenario.threads);
-  let group: IsolateGroup | null = null;
   const output = new OutputSink(options.stdout, options.stderr);
+  // Worker threads stepped statement by statement can record their shared accesses (for DPOR and
+  // for explanations). That loads the access transform into each worker at launch, which costs
+  // start-up time, so attempts that do not record run in isolates without it: an exploration
+  // keeps up to two groups, and a random exploration only launches the recording one to replay
+  // the counterexample it found. Marker-level exploration never records, like `interlace run`.
+  const canRecord = options.granularity === "statements";
+  const groups: { plain: IsolateGroup | null; recording: IsolateGroup | null } = { plain: null, recording: null };
+  const processes = names.filter((name) => (scenario.threads[name] as IsolateThreadSpec).kind === "process");
   return {
     kind: "isolate",
     names,
     granularity: options.granularity,
-    async run(strategy) {
+    checkAccesses() {
+      if (processes.length > 0) throw new DporUnsupportedError(processes);
+    },
+    async run(strategy, record = false) {
       const state = (await runHook("setup", () => scenario.setup?.())) as S;
-      const engine = new IsolateExploreRun(strategy, names, options.maxSteps);
+      const recording = record && canRecord;
+      const which = recording ? "recording" : "plain";
+      const source = recording ? { drain: () => groups.recording?.drainAccesses() ?? [] } : null;
+      const engine = new IsolateExploreRun(strategy, names, options.maxSteps, source);
       const failure = await settle(
         async () => {
           // Checks this attempt's state can travel to the isolates (it is sent afresh each time).
           const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
-          group ??= new IsolateGroup(threads, { timeoutMs: options.timeoutMs, output, tracePackages: options.tracePackages, granularity: options.granularity });
-          await group.run(state, engine);
+          const group = (groups[which] ??= new IsolateGroup(threads, {
+            timeoutMs: options.timeoutMs,
+            output,
+            tracePackages: options.tracePackages,
+            granularity: options.granularity,
+            recordAccesses: recording,
+          }));
+          try {
+            await group.run(state, engine);
+          } finally {
+            engine.finish();
+          }
         },
         state,
         { ...(scenario.invariant ? { invariant: scenario.invariant } : {}), ...(scenario.teardown ? { teardown: scenario.teardown } : {}) },
@@ -62,7 +101,7 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
       return { steps: engine.steps, failure, state };
     },
     async close() {
-      await group?.close();
+      await Promise.all([groups.plain?.close(), groups.recording?.close()]);
     },
   };
 }

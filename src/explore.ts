@@ -19,7 +19,8 @@
 import { InterlaceError, ScenarioError } from "./errors.js";
 import type { ExploreStep } from "./engine/task-explore.js";
 import type { Counterexample, Failure, FailureKind } from "./engine/counterexample.js";
-import { STRATEGY_NAMES, Replay, createStrategy, type Strategy, type StrategyName } from "./strategies/index.js";
+import { SEARCH_ORDERS, STRATEGY_NAMES, Replay, createStrategy, type SearchOrder, type Strategy, type StrategyName } from "./strategies/index.js";
+import { accessInstrumentedFiles } from "./access/runtime.js";
 import { attempt, normalizeThreads, type Attempt, type AttemptOptions } from "./explore-attempt.js";
 import { countPreemptions, shrink } from "./shrink.js";
 import { checkSources, hashSources } from "./tasks/source-hash.js";
@@ -64,17 +65,28 @@ export interface ExploreOptions<S = unknown> {
   invariant?: (state: S) => boolean | void | Promise<boolean | void>;
   /** Runs after every attempt. */
   teardown?: (state: S) => void | Promise<void>;
-  /** How the next thread is picked (default `"random"`). */
+  /**
+   * How the next thread is picked (default `"random"`): `random` walk, `pct` (probabilistic
+   * concurrency testing), `exhaustive` (every interleaving, fewest preemptions first), `markers`
+   * (every interleaving of marker points), `dpor` (one execution per class of equivalent
+   * interleavings; task and worker threads).
+   */
   strategy?: StrategyName;
   /** PRNG seed of `random` and `pct` (default: drawn at random, and reported in the result). */
   seed?: number;
   /** Attempts before concluding the property holds (default 200). */
   maxAttempts?: number;
+  /** `dpor`'s name for {@link maxAttempts}: executions before stopping (give one or the other). */
+  maxExecutions?: number;
+  /** Stop at the first failing attempt (default true). With false, the search goes on to the end of the budget (or of the search) and the first failure is reported. */
+  stopOnFirst?: boolean;
+  /** `dpor`: `dfs` (default) or `diverse` (reverse the earliest races first: different runs sooner, for small budgets). */
+  searchOrder?: SearchOrder;
   /** Scheduling decisions per thread and attempt; a thread past it runs freely to its end (default 1000). */
   maxSteps?: number;
   /** PCT bug depth (default 3). */
   pctDepth?: number;
-  /** Most preemptions per run for `exhaustive` (default: no bound). */
+  /** Most preemptions per run for `exhaustive` and `dpor` (default: no bound). */
   preemptionBound?: number;
   /** Replays of a counterexample to report how reliably it fails (default 10). */
   reproduceOnFailure?: number;
@@ -110,8 +122,12 @@ export interface ExploreProgress {
 export interface ExploreResult<S = unknown> {
   /** True when no attempt violated the property. */
   propertyHolds: boolean;
-  /** Attempts run. */
+  /** Attempts run (for `dpor`: executions). */
   numExplored: number;
+  /** Attempts that violated the property (more than 1 only with `stopOnFirst: false`). */
+  numFailed: number;
+  /** True when the strategy ran out of interleavings to try (`exhaustive`, `markers`, `dpor`) before the budget: nothing was left unexplored. */
+  complete: boolean;
   /** The first failing attempt, replayable with {@link replay}. */
   counterexample: Counterexample | null;
   /** Human-readable account of the counterexample: what failed, the interleaving, the reproduction figure. */
@@ -138,6 +154,19 @@ export class ReplayDivergedError extends InterlaceError {
   }
 }
 
+/** `dpor` was asked for task threads whose code does not record its shared accesses. */
+export class AccessesNotRecordedError extends InterlaceError {
+  constructor() {
+    super(
+      "E_ACCESSES_NOT_RECORDED",
+      "input",
+      "strategy \"dpor\" needs to see the shared accesses of the task threads, but no code loaded in this process records them. " +
+        "Load the code under test through `node --import interlace/register`, the `interlace/vitest` plugin or `interlace explore`, " +
+        "without INTERLACE_ACCESSES=0 (or accesses: false), or pick another strategy (random, pct, exhaustive).",
+    );
+  }
+}
+
 /** Thrown by {@link ExploreResult.assertHolds}. */
 export class PropertyViolatedError extends InterlaceError {
   readonly counterexample: Counterexample;
@@ -155,7 +184,10 @@ interface Subject<S> {
   names: string[];
   /** Isolates: where decisions are taken. */
   granularity?: "statements" | "markers";
-  run(strategy: Strategy): Promise<Attempt<S>>;
+  /** One attempt; `record`: record each step's shared accesses. */
+  run(strategy: Strategy, record?: boolean): Promise<Attempt<S>>;
+  /** Throws when shared accesses cannot be recorded (for `dpor`). */
+  checkAccesses?(): void;
   /** Releases what attempts keep between them (isolates). */
   close?(): Promise<void>;
 }
@@ -186,48 +218,91 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
 
 async function exploreSubject<S>(subject: Subject<S>, options: MoreOptions<S>, strategyName: StrategyName): Promise<ExploreResult<S>> {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
-  const maxAttempts = positive("maxAttempts", options.maxAttempts ?? DEFAULTS.maxAttempts);
+  const maxAttempts = budget(options);
+  if (options.searchOrder !== undefined && !SEARCH_ORDERS.includes(options.searchOrder)) {
+    throw new ScenarioError(`searchOrder must be one of ${SEARCH_ORDERS.join(", ")}, got ${JSON.stringify(options.searchOrder)}.`);
+  }
   const strategy = createStrategy(strategyName, {
     seed,
     ...(options.pctDepth === undefined ? {} : { pctDepth: options.pctDepth }),
     ...(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound }),
+    ...(options.searchOrder === undefined ? {} : { searchOrder: options.searchOrder }),
   });
+  const record = strategyName === "dpor";
+  if (record) subject.checkAccesses?.();
+  const stopOnFirst = options.stopOnFirst ?? true;
 
   let numExplored = 0;
+  let numFailed = 0;
+  let complete = false;
   let last: Attempt<S> | undefined;
+  let found: { attempt: Attempt<S>; run: number } | undefined;
   const started = clock.now();
-  for (let run = 0; run < maxAttempts && strategy.beginRun(run); run++) {
-    last = await subject.run(strategy);
+  for (let run = 0; run < maxAttempts; run++) {
+    if (!strategy.beginRun(run)) {
+      complete = true;
+      break;
+    }
+    last = await subject.run(strategy, record);
     strategy.endRun(last.failure !== null);
     numExplored += 1;
     options.onAttempt?.({ numExplored, maxAttempts, elapsedMs: clock.now() - started, failed: last.failure !== null, decisions: last.steps.length });
     if (last.failure !== null) {
-      const original = last;
-      const shrunk = await shrink((s) => subject.run(s), original, options.shrinkBudget ?? DEFAULTS.shrinkBudget);
-      if (shrunk) last = shrunk.attempt;
-      const counterexample: Counterexample = {
-        format: "interlace-counterexample",
-        version: 1,
-        scenario: options.name ?? "explore",
-        kind: subject.kind,
-        ...(subject.granularity ? { granularity: subject.granularity } : {}),
-        threads: subject.names,
-        decisions: last.steps.map((s) => s.task),
-        strategy: strategyName,
-        seed,
-        attempt: run,
-        sources: hashSources(last.steps),
-        failure: last.failure!,
-        ...(shrunk ? { shrunkFrom: { decisions: original.steps.length, preemptions: countPreemptions(original) } } : {}),
-      };
-      const times = options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure;
-      const replayed = times > 0 ? await replaySubject(subject, counterexample, times) : null;
-      const reproduced = replayed ? { failures: replayed.failures, attempts: replayed.attempts } : null;
-      const explanation = explain(counterexample, last.steps, reproduced);
-      return result(false, numExplored, counterexample, explanation, reproduced, last.state, seed, strategyName);
+      numFailed += 1;
+      found ??= { attempt: last, run };
+      if (stopOnFirst) break;
     }
   }
-  return result(true, numExplored, null, null, null, last?.state, seed, strategyName);
+  // A search that ended with its last run is complete too.
+  if (!complete && found === undefined && numExplored === maxAttempts && !strategy.beginRun(numExplored)) complete = true;
+  const counts = { numExplored, numFailed, complete };
+  if (found === undefined) return result(true, counts, null, null, null, last?.state, seed, strategyName);
+  const report = await reportFailure(subject, options, strategyName, seed, found);
+  return result(false, counts, report.counterexample, report.explanation, report.reproduced, report.state, seed, strategyName);
+}
+
+/** Shrinks a failing attempt, makes it a counterexample, replays it and explains it. */
+async function reportFailure<S>(
+  subject: Subject<S>,
+  options: MoreOptions<S>,
+  strategyName: StrategyName,
+  seed: number,
+  found: { attempt: Attempt<S>; run: number },
+): Promise<{ counterexample: Counterexample; explanation: string; reproduced: { failures: number; attempts: number } | null; state: S }> {
+  const original = found.attempt;
+  const shrunk = await shrink((s) => subject.run(s), original, options.shrinkBudget ?? DEFAULTS.shrinkBudget);
+  const last = shrunk ? shrunk.attempt : original;
+  const counterexample: Counterexample = {
+    format: "interlace-counterexample",
+    version: 1,
+    scenario: options.name ?? "explore",
+    kind: subject.kind,
+    ...(subject.granularity ? { granularity: subject.granularity } : {}),
+    threads: subject.names,
+    decisions: last.steps.map((s) => s.task),
+    strategy: strategyName,
+    seed,
+    attempt: found.run,
+    sources: hashSources(last.steps),
+    failure: last.failure!,
+    ...(shrunk ? { shrunkFrom: { decisions: original.steps.length, preemptions: countPreemptions(original) } } : {}),
+  };
+  const times = options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure;
+  const replayed = times > 0 ? await replaySubject(subject, counterexample, times) : null;
+  const reproduced = replayed ? { failures: replayed.failures, attempts: replayed.attempts } : null;
+  // The replays record accesses, so the explanation can show what each step read and wrote.
+  const explanation = explain(counterexample, replayed?.steps ?? last.steps, reproduced);
+  return { counterexample, explanation, reproduced, state: last.state };
+}
+
+/** The run budget: `maxAttempts` or `maxExecutions` (the same thing under `dpor`'s name). */
+function budget<S>(options: MoreOptions<S>): number {
+  const { maxAttempts, maxExecutions } = options;
+  if (maxAttempts !== undefined && maxExecutions !== undefined && maxAttempts !== maxExecutions) {
+    throw new ScenarioError(`maxAttempts (${maxAttempts}) and maxExecutions (${maxExecutions}) name the same budget; give one of them.`);
+  }
+  const given = maxExecutions ?? maxAttempts;
+  return positive(maxExecutions !== undefined ? "maxExecutions" : "maxAttempts", given ?? DEFAULTS.maxAttempts);
 }
 
 /** Replays a counterexample `times` times; resolves with how many runs failed the same way. */
@@ -258,7 +333,7 @@ async function replaySubject<S>(subject: Subject<S>, counterexample: Counterexam
   let failures = 0;
   let steps: readonly ExploreStep[] = [];
   for (let i = 0; i < times; i++) {
-    const run = await subject.run(new Replay(counterexample.decisions)).catch((error: unknown) => {
+    const run = await subject.run(new Replay(counterexample.decisions), true).catch((error: unknown) => {
       if (error instanceof Error && !(error instanceof InterlaceError) && error.message.startsWith("replay diverged")) {
         throw new ReplayDivergedError(error.message);
       }
@@ -285,7 +360,15 @@ function subjectOf<S>(
     : ({ ...(first as ExploreOptions<S>), ...more } as ExploreOptions<S>);
   const threads = normalizeThreads(options.threads);
   const perAttempt = attemptOptions(options);
-  return { subject: { kind: "task", names: threads.map((t) => t.name), run: (strategy) => attempt(perAttempt, threads, strategy) }, options };
+  const subject: Subject<S> = {
+    kind: "task",
+    names: threads.map((t) => t.name),
+    run: (strategy, record) => attempt(perAttempt, threads, strategy, record),
+    checkAccesses: () => {
+      if (accessInstrumentedFiles().size === 0) throw new AccessesNotRecordedError();
+    },
+  };
+  return { subject, options };
 }
 
 function isolateOptions<S>(options: MoreOptions<S>, granularity: "statements" | "markers"): IsolateAttemptOptions {
@@ -301,7 +384,7 @@ function isolateOptions<S>(options: MoreOptions<S>, granularity: "statements" | 
 
 function result<S>(
   propertyHolds: boolean,
-  numExplored: number,
+  counts: { numExplored: number; numFailed: number; complete: boolean },
   counterexample: Counterexample | null,
   explanation: string | null,
   reproduced: { failures: number; attempts: number } | null,
@@ -311,7 +394,7 @@ function result<S>(
 ): ExploreResult<S> {
   return {
     propertyHolds,
-    numExplored,
+    ...counts,
     counterexample,
     explanation,
     reproduced,

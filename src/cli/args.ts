@@ -1,11 +1,12 @@
 /** Command-line parsing for `interlace`. Wiring only: no scheduling logic here. */
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
-import { STRATEGY_NAMES, type StrategyName } from "../strategies/index.js";
+import { SEARCH_ORDERS, STRATEGY_NAMES, type SearchOrder, type StrategyName } from "../strategies/index.js";
 
 export const USAGE = `Usage:
   interlace run <scenario> --schedule "<thread>:<marker> ..." [--timeout <ms>] [--json]
   interlace explore <scenario> [--strategy <name>] [--seed <n>] [--max-attempts <n>] [--save <file>] [--timeout <ms>] [--json]
+                    [--max-executions <n>] [--preemption-bound <n>] [--search-order dfs|diverse]
   interlace replay <scenario> <counterexample.json> [--times <n>] [--timeout <ms>] [--json]
 
 Commands:
@@ -18,6 +19,9 @@ Options:
   --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default random)
   --seed <n>               explore: seed of random and pct (default: drawn at random and printed)
   --max-attempts <n>       explore: runs before concluding the invariant holds (default 200)
+  --max-executions <n>     explore: the same budget under dpor's name (give one of the two)
+  --preemption-bound <n>   explore: most preemptions per run, for exhaustive and dpor (default: none)
+  --search-order <order>   explore: dpor's order, ${SEARCH_ORDERS.join(" or ")} (default dfs; diverse suits small budgets)
   --save <file>            explore: write the counterexample there when one is found
   --times <n>              replay: how many times to replay it (default 1)
   --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)
@@ -46,6 +50,9 @@ export interface ExploreCommand {
   strategy: StrategyName | undefined;
   seed: number | undefined;
   maxAttempts: number | undefined;
+  maxExecutions: number | undefined;
+  preemptionBound: number | undefined;
+  searchOrder: SearchOrder | undefined;
   save: string | undefined;
   timeout: number | undefined;
   tracePackages: string[];
@@ -71,6 +78,9 @@ const OPTIONS = {
   strategy: { type: "string" },
   seed: { type: "string" },
   "max-attempts": { type: "string" },
+  "max-executions": { type: "string" },
+  "preemption-bound": { type: "string" },
+  "search-order": { type: "string" },
   save: { type: "string" },
   times: { type: "string" },
   timeout: { type: "string" },
@@ -85,7 +95,7 @@ type OptionName = keyof typeof OPTIONS;
 /** The options each command accepts, besides --json, --timeout, --trace-packages, --help and --version. */
 const COMMAND_OPTIONS: Record<"run" | "explore" | "replay", readonly OptionName[]> = {
   run: ["schedule"],
-  explore: ["strategy", "seed", "max-attempts", "save"],
+  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "save"],
   replay: ["times"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
@@ -130,6 +140,9 @@ export function parseCommand(argv: readonly string[]): Command {
     strategy: values.strategy === undefined ? undefined : parseStrategy(values.strategy),
     seed: values.seed === undefined ? undefined : parseSeed(values.seed),
     maxAttempts: values["max-attempts"] === undefined ? undefined : positiveInteger("--max-attempts", values["max-attempts"], "runs", "500"),
+    maxExecutions: values["max-executions"] === undefined ? undefined : positiveInteger("--max-executions", values["max-executions"], "executions", "1000"),
+    preemptionBound: values["preemption-bound"] === undefined ? undefined : wholeNumber("--preemption-bound", values["preemption-bound"]),
+    searchOrder: values["search-order"] === undefined ? undefined : parseSearchOrder(values["search-order"]),
     save: values.save,
     ...common,
   };
@@ -145,6 +158,18 @@ function positiveInteger(flag: string, text: string, unit: string, example: stri
     throw new UsageError(`${flag} takes a positive whole number of ${unit} (e.g. ${flag} ${example}), got "${text}".`);
   }
   return n;
+}
+
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${flag} takes a whole number ≥ 0 (e.g. ${flag} 2), got "${text}".`);
+  return n;
+}
+
+function parseSearchOrder(text: string): SearchOrder {
+  const order = SEARCH_ORDERS.find((s) => s === text);
+  if (order === undefined) throw new UsageError(`--search-order takes one of ${SEARCH_ORDERS.join(", ")}, got "${text}".`);
+  return order;
 }
 
 function parseStrategy(text: string): StrategyName {

@@ -31,6 +31,9 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
         ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
         ...(command.seed === undefined ? {} : { seed: command.seed }),
         ...(command.maxAttempts === undefined ? {} : { maxAttempts: command.maxAttempts }),
+        ...(command.maxExecutions === undefined ? {} : { maxExecutions: command.maxExecutions }),
+        ...(command.preemptionBound === undefined ? {} : { preemptionBound: command.preemptionBound }),
+        ...(command.searchOrder === undefined ? {} : { searchOrder: command.searchOrder }),
         onAttempt: (p) => {
           budget = p.maxAttempts;
           progress.update(p);

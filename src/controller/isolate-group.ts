@@ -23,6 +23,9 @@ import type { Action, ThreadView, TraceEntry, Where } from "../engine/schedule-r
 import { MarkerResolver, TraceFilter, interlaceOwnRoots } from "../markers/index.js";
 import { sourceLine } from "../markers/display.js";
 import type { RunnerEvent, ThreadLaunch } from "../protocol/messages.js";
+import type { ThreadAccess } from "../engine/step-accesses.js";
+import type { WantedLock } from "../engine/isolate-explore.js";
+import { AccessRing } from "./access-ring.js";
 import { clock } from "./clock.js";
 import type { OutputSink } from "./output.js";
 import { ProcessTarget, type ProcessOptions } from "./process-target.js";
@@ -51,6 +54,8 @@ export interface IsolateEngine {
   wakes?(total: number): void;
   /** Threads whose next event the run waits for (default: the running thread). */
   awaited?(): string[];
+  /** The thread stopped at the gate of a `SharedMutex` it is about to take (only engines that have this get lock gates). */
+  lockGate?(thread: string, lock: WantedLock, where?: Where): Action[];
   threads(): ThreadView[];
   readonly released: boolean;
   readonly runningThread: string | null;
@@ -65,6 +70,8 @@ export interface GroupOptions {
   tracePackages: readonly string[];
   /** Where threads stop (default: markers only). */
   granularity?: Granularity;
+  /** Record the shared accesses of worker threads (the access transform and an access ring per worker). */
+  recordAccesses?: boolean;
 }
 
 /** What a completed run reports. */
@@ -109,6 +116,8 @@ export class IsolateGroup {
   readonly #resolver: MarkerResolver;
   readonly #targets = new Map<string, ThreadTarget>();
   readonly #drivers = new Map<string, ThreadDriver>();
+  /** Workers' access rings, when accesses are recorded. */
+  readonly #rings = new Map<string, AccessRing>();
   /** Waiters woken by `Atomics.notify` in any worker of the group (`control` of their launch). */
   readonly #wakes = new Int32Array(new SharedArrayBuffer(4));
   /** Every isolate is alive and back at (or on its way to) its ready point. */
@@ -137,6 +146,7 @@ export class IsolateGroup {
     try {
       if (this.#reusable) {
         this.#restartTimer(names, "marker");
+        for (const ring of this.#rings.values()) ring.lockGates = engine.lockGate !== undefined;
         // Threads released or freed last run have inactive breakpoints; they must be live first.
         await Promise.race([Promise.all([...this.#drivers.values()].map((d) => d.rearm())), run.outcome]);
         for (const target of this.#targets.values()) target.again(state);
@@ -168,6 +178,16 @@ export class IsolateGroup {
     }
   }
 
+  /**
+   * The shared accesses the workers made since the last call, each with its thread. Call it only
+   * while no worker runs (at a decision, or once the run is over, before the next run starts).
+   */
+  drainAccesses(): ThreadAccess[] {
+    const out: ThreadAccess[] = [];
+    for (const [thread, ring] of this.#rings) for (const access of ring.drain()) out.push({ ...access, thread });
+    return out;
+  }
+
   /** Disposes every isolate. The group can still run again (launching afresh). */
   async close(): Promise<void> {
     this.#reusable = false;
@@ -176,6 +196,8 @@ export class IsolateGroup {
 
   async #launchAll(state: unknown): Promise<void> {
     const control = this.#wakes.buffer as SharedArrayBuffer;
+    // The previous isolates' rings were kept for the last drain of their run.
+    this.#rings.clear();
     await Promise.all(
       this.#threads.map((t) =>
         this.#launch(t, state, control).catch((error: unknown) => {
@@ -191,10 +213,17 @@ export class IsolateGroup {
       runner: (event) => this.#onRunner(thread, event),
       exit: (exit) => this.#onExit(name, exit),
     };
+    let launch: ThreadLaunch = thread.launch;
+    if (thread.kind === "worker" && this.#options.recordAccesses === true) {
+      const ring = AccessRing.create(name);
+      ring.lockGates = this.#run?.engine.lockGate !== undefined;
+      this.#rings.set(name, ring);
+      launch = { ...launch, accesses: ring.buffer, tracePackages: [...this.#options.tracePackages] };
+    }
     const target =
       thread.kind === "worker"
-        ? await WorkerTarget.launch({ ...thread.launch, control }, state, listener, this.#options.output)
-        : ProcessTarget.launch(thread.launch, state, listener, this.#options.output, thread.processOptions);
+        ? await WorkerTarget.launch({ ...launch, control }, state, listener, this.#options.output)
+        : ProcessTarget.launch(launch, state, listener, this.#options.output, thread.processOptions);
     this.#targets.set(name, target);
     if (!this.#run || this.#run.settled) return;
     const driver = new ThreadDriver(
@@ -205,11 +234,21 @@ export class IsolateGroup {
         ready: () => this.#onReady(name),
         stopped: (marker, where) => this.#event((run) => run.engine.paused(name, marker, where)),
         failed: (error) => this.#fail(error),
+        lockGate: (where) => this.#onLockGate(name, where),
       },
       this.#options.granularity ?? "markers",
     );
     this.#drivers.set(name, driver);
     await driver.start();
+  }
+
+  /** A worker stopped at a lock gate: a scheduling point when the engine handles them and the ring says which lock. */
+  #onLockGate(name: string, where: Where | null): boolean {
+    const run = this.#run;
+    const intent = this.#rings.get(name)?.intent();
+    if (!run || run.settled || !run.started || !run.engine.lockGate || !intent) return false;
+    this.#event((r) => r.engine.lockGate?.(name, intent, where ?? undefined) ?? []);
+    return true;
   }
 
   #onReady(name: string): void {

@@ -8,7 +8,7 @@ import type { Where } from "../engine/schedule-run.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
 import type { TraceFilter } from "../markers/index.js";
 import type { Protocol } from "../protocol/cdp.js";
-import { BLOCKING_WAIT_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
+import { BLOCKING_WAIT_FUNCTION, LOCK_GATE_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
 import { displayPath, sourceLine } from "../markers/display.js";
@@ -37,6 +37,11 @@ export interface DriverListener {
   stopped(name: string, where: Where): void;
   /** Arming failed (an inspector error). */
   failed(error: Error): void;
+  /**
+   * The thread stopped at a `SharedMutex`'s lock gate, called at `where` (its innermost traced
+   * frame). Returns whether that is a scheduling point; if not, the driver resumes the thread.
+   */
+  lockGate?(where: Where | null): boolean;
 }
 
 /** Where a probed thread was found. */
@@ -203,7 +208,10 @@ export class ThreadDriver {
         this.#listener.stopped(stop.name, (stop.where ??= this.#sourceWhere(stop.location) ?? { file: "(unknown)", line: 0, column: 0 }));
         return;
       }
-      if (p.callFrames[0]?.functionName === READY_FUNCTION) {
+      if (p.callFrames[0]?.functionName === LOCK_GATE_FUNCTION) {
+        const caller = p.callFrames.find((f) => this.#scripts.has(f.location.scriptId));
+        if (this.#listener.lockGate?.(caller ? this.#sourceWhere(caller.location) : null) === true) return;
+      } else if (p.callFrames[0]?.functionName === READY_FUNCTION) {
         // The next run of a reused isolate: markers are armed already.
         this.#atReady = true;
         this.#listener.ready();
@@ -278,9 +286,10 @@ export class ThreadDriver {
     const { locations } = await this.#session.send("Debugger.getPossibleBreakpoints", {
       start: { scriptId, lineNumber: 0, columnNumber: 0 },
     });
+    const helperCall = await this.#helperCalls(scriptId, locations);
     await Promise.all(
       locations.map(async (loc) => {
-        if (loc.type === "return" || taken.has(`${loc.lineNumber}:${loc.columnNumber ?? 0}`)) return;
+        if (loc.type === "return" || taken.has(`${loc.lineNumber}:${loc.columnNumber ?? 0}`) || helperCall(loc)) return;
         const location = { scriptId, lineNumber: loc.lineNumber, columnNumber: loc.columnNumber ?? 0 };
         if (script.sourceMap) {
           const original = script.sourceMap.originalFor(location.lineNumber, location.columnNumber);
@@ -291,6 +300,26 @@ export class ThreadDriver {
         if (placed) this.#breakpoints.set(placed.breakpointId, { name: "", where: null, location: placed.actualLocation });
       }),
     );
+  }
+
+  /**
+   * Recognises the calls the access transform inserted (`__ila.g(o, k)`, and the links of its
+   * chains such as `__ila.c(o, "p").w("+", v)`): calls to interlace's recorder, not steps of the
+   * user's code. V8 offers a call location at the callee's name: a one-letter name after `.` on
+   * a line the transform touched. (A user's own one-letter method call on such a line loses its
+   * call stop; its statement still stops.)
+   */
+  async #helperCalls(scriptId: string, locations: readonly Protocol.Debugger.BreakLocation[]): Promise<(loc: Protocol.Debugger.BreakLocation) => boolean> {
+    if (!locations.some((loc) => loc.type === "call")) return () => false;
+    const { scriptSource } = await this.#session.send("Debugger.getScriptSource", { scriptId });
+    if (!scriptSource.includes("__ila.")) return () => false;
+    const lines = scriptSource.split("\n");
+    return (loc) => {
+      if (loc.type !== "call") return false;
+      const line = lines[loc.lineNumber] ?? "";
+      const column = loc.columnNumber ?? 0;
+      return line.includes("__ila.") && line[column - 1] === "." && /^[A-Za-z]\(/.test(line.slice(column, column + 2));
+    };
   }
 
   /** A generated location as a display position with its original source line. */

@@ -11,9 +11,19 @@
  *
  * Same controller interface as `ScheduleRun` (ready / start / paused / finished → actions).
  */
-import { DeadlockError, DeterminismLostError, type InterlaceError } from "../errors.js";
+import { DeadlockError, DeterminismLostError, InterlaceError } from "../errors.js";
 import type { Action, ThreadPhase, ThreadView, TraceEntry, Where } from "./schedule-run.js";
+import { StepAccounting, type AccessSource } from "./step-accesses.js";
 import type { Chooser, ExploreStep } from "./task-explore.js";
+import { describeLockWaits, type LockWait } from "./wait-for.js";
+
+/** A lock a thread is about to take (it stopped at the lock's gate). */
+export interface WantedLock {
+  /** Its location for partial-order reduction, e.g. `lock:sab#1@0`. */
+  location: string;
+  /** Its name for people. */
+  label: string;
+}
 
 interface ThreadState {
   name: string;
@@ -24,6 +34,8 @@ interface ThreadState {
   chosen: number;
   /** What it waits on while blocked, e.g. `Int32Array(8)[1]`. */
   on: string;
+  /** Stopped at a lock's gate: the lock it is about to take. */
+  wants: WantedLock | undefined;
 }
 
 /** One exploration run over isolate threads. */
@@ -32,6 +44,9 @@ export class IsolateExploreRun {
   readonly #maxSteps: number;
   readonly #threads = new Map<string, ThreadState>();
   readonly #steps: ExploreStep[] = [];
+  readonly #accounting: StepAccounting;
+  /** Lock location → the thread holding it, from the acquires and releases recorded. */
+  readonly #holders = new Map<string, string>();
   #previous: string | null = null;
   #running: string | null = null;
   #started = false;
@@ -44,11 +59,21 @@ export class IsolateExploreRun {
    * @param chooser - Picks the next thread at each decision.
    * @param threads - Thread names.
    * @param maxSteps - Decisions per thread; a thread chosen that often runs freely from then on.
+   * @param accesses - Where the threads' shared accesses are collected, when they are recorded.
    */
-  constructor(chooser: Chooser, threads: readonly string[], maxSteps = Number.POSITIVE_INFINITY) {
+  constructor(chooser: Chooser, threads: readonly string[], maxSteps = Number.POSITIVE_INFINITY, accesses: AccessSource | null = null) {
     this.#chooser = chooser;
     this.#maxSteps = maxSteps;
-    for (const name of threads) this.#threads.set(name, { name, phase: "starting", marker: undefined, where: undefined, chosen: 0, on: "" });
+    this.#accounting = new StepAccounting(accesses, chooser);
+    for (const name of threads) this.#threads.set(name, { name, phase: "starting", marker: undefined, where: undefined, chosen: 0, on: "", wants: undefined });
+  }
+
+  /** Call once the run is over, however it ended: the last step's accesses and the lock waits reach the strategy. */
+  finish(): void {
+    const waits = [...this.#threads.values()].flatMap((t) =>
+      t.wants !== undefined && t.phase === "at-marker" ? [{ thread: t.name, lock: { op: "acquire" as const, location: t.wants.location, label: t.wants.label } }] : [],
+    );
+    this.#accounting.finish(waits);
   }
 
   /** The decisions taken, in order. */
@@ -98,7 +123,16 @@ export class IsolateExploreRun {
     return this.#decide();
   }
 
+  /** The thread stopped at a lock's gate, about to take `lock`: it runs on only once the lock is free. */
+  lockGate(thread: string, lock: WantedLock, where?: Where): Action[] {
+    return this.#stopped(thread, "", where, lock);
+  }
+
   paused(thread: string, marker: string, where?: Where): Action[] {
+    return this.#stopped(thread, marker, where, undefined);
+  }
+
+  #stopped(thread: string, marker: string, where: Where | undefined, wants: WantedLock | undefined): Action[] {
     const t = this.#get(thread);
     if (t.phase === "blocked") this.#reported += 1;
     else if (t.phase !== "running") {
@@ -107,6 +141,7 @@ export class IsolateExploreRun {
     t.phase = "at-marker";
     t.marker = marker;
     t.where = where;
+    t.wants = wants;
     if (this.#running === thread) this.#running = null;
     return this.#decide();
   }
@@ -137,15 +172,30 @@ export class IsolateExploreRun {
 
   #decide(): Action[] {
     if (this.#done || this.#running !== null || this.#woken > this.#reported) return [];
+    let accesses;
+    try {
+      accesses = this.#accounting.settle();
+    } catch (error) {
+      // Too many accesses in one step to record (the ring overflowed): the run cannot be reduced.
+      if (error instanceof InterlaceError) return [this.#fail(error)];
+      throw error;
+    }
+    for (const access of accesses) {
+      if (access.op === "acquire") this.#holders.set(access.location, access.thread);
+      else if (access.op === "release") this.#holders.delete(access.location);
+    }
     const all = [...this.#threads.values()];
-    const waiting = all.filter((t) => t.phase === "at-start" || t.phase === "at-marker");
+    const stopped = all.filter((t) => t.phase === "at-start" || t.phase === "at-marker");
+    // A thread at the gate of a held lock cannot run.
+    const waiting = stopped.filter((t) => t.wants === undefined || !this.#holders.has(t.wants.location));
     if (waiting.length === 0) {
       if (all.every((t) => t.phase === "finished")) {
         this.#done = true;
         return [{ kind: "complete" }];
       }
       const blocked = all.filter((t) => t.phase === "blocked");
-      if (blocked.length > 0 && !all.some((t) => t.phase === "free")) return [this.#fail(deadlock(blocked, all))];
+      const locked = stopped.filter((t) => t.wants !== undefined);
+      if (blocked.length + locked.length > 0 && !all.some((t) => t.phase === "free")) return [this.#fail(deadlock(blocked, locked, all, this.#holders))];
       return [];
     }
     const runnable = waiting.map((t) => t.name);
@@ -159,12 +209,15 @@ export class IsolateExploreRun {
     if (t === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);
     const step: ExploreStep = {
       task: chosen,
-      gate: t.phase === "at-start" ? "start" : t.marker ? "marker" : "statement",
+      gate: t.phase === "at-start" ? "start" : t.wants !== undefined ? "acquire" : t.marker ? "marker" : "statement",
       preemption: this.#previous !== null && this.#previous !== chosen && runnable.includes(this.#previous),
     };
     if (t.marker) step.marker = t.marker;
+    if (t.wants !== undefined) step.lock = t.wants.label;
     if (t.phase === "at-marker" && t.where !== undefined) step.where = t.where;
     this.#steps.push(step);
+    this.#accounting.taken(step);
+    t.wants = undefined;
     this.#previous = chosen;
     t.marker = undefined;
     t.chosen += 1;
@@ -190,16 +243,26 @@ export class IsolateExploreRun {
   }
 }
 
-/** The deadlock report: every blocked thread, where it waits, and what the others are doing. */
-function deadlock(blocked: readonly ThreadState[], all: readonly ThreadState[]): DeadlockError {
-  const waiting = blocked.map((t) => ({ thread: t.name, at: t.where ? `${t.where.file}:${t.where.line}:${t.where.column + 1}` : "(unknown position)" }));
-  const lines = blocked.map((t) => {
-    const at = waiting.find((w) => w.thread === t.name)!.at;
-    const on = t.on ? ` on ${t.on}` : "";
-    return `  ${t.name}: waits in Atomics.wait${on} at ${at}${t.where?.text ? `  ${t.where.text}` : ""}`;
+/**
+ * The deadlock report: the threads waiting for a held lock (with the cycle of the wait-for graph,
+ * if any), every blocked thread and where it waits, and the threads that already finished.
+ */
+function deadlock(blocked: readonly ThreadState[], locked: readonly ThreadState[], all: readonly ThreadState[], holders: ReadonlyMap<string, string>): DeadlockError {
+  const position = (t: ThreadState): string => (t.where ? `${t.where.file}:${t.where.line}:${t.where.column + 1}` : "(unknown position)");
+  const waiting = [...locked, ...blocked].map((t) => ({ thread: t.name, at: position(t) }));
+  const waits: LockWait[] = locked.map((t) => {
+    const holder = holders.get(t.wants!.location);
+    return { thread: t.name, lock: t.wants!.label, at: `${position(t)}${t.where?.text ? `  ${t.where.text}` : ""}`, ...(holder === undefined ? {} : { holder }) };
   });
+  const lines = [
+    ...describeLockWaits(waits),
+    ...blocked.map((t) => `  ${t.name}: waits in Atomics.wait${t.on ? ` on ${t.on}` : ""} at ${position(t)}${t.where?.text ? `  ${t.where.text}` : ""}`),
+  ];
   const finished = all.filter((t) => t.phase === "finished").map((t) => t.name);
   const tail = finished.length > 0 ? `\n  finished: ${finished.join(", ")}` : "";
-  const what = finished.length > 0 ? "no thread can run: every live thread waits for a notify that no running thread can send" : "every thread waits for another";
+  const what =
+    locked.length > 0 ? "every live thread waits for a lock another thread holds"
+    : finished.length > 0 ? "no thread can run: every live thread waits for a notify that no running thread can send"
+    : "every thread waits for another";
   return new DeadlockError(`Deadlock: ${what}.\n${lines.join("\n")}${tail}`, waiting);
 }

@@ -10,23 +10,31 @@
  */
 import { DeadlockError } from "../errors.js";
 import type { Where } from "./schedule-run.js";
-import type { TaskAction, TaskSnapshot } from "./task-schedule.js";
+import { StepAccounting, type AccessSource, type StepObserver, type ThreadAccess } from "./step-accesses.js";
+import type { LockGate, TaskAction, TaskGate, TaskSnapshot } from "./task-schedule.js";
+import { describeLockWaits, type LockWait } from "./wait-for.js";
 
-/** The strategy as the engine needs it (see `strategies/strategy.ts`). */
-export interface Chooser {
+/** The strategy as the engine needs it (see `strategies/strategy.ts`), and what it may be told of each step. */
+export interface Chooser extends StepObserver {
   choose(decision: { step: number; runnable: readonly string[]; atMarker: readonly boolean[]; previous: string | null }): string;
 }
 
 /** One decision taken: the task released and where it was parked. */
 export interface ExploreStep {
   task: string;
-  /** What the thread was stopped at: its start, an await, a marker, or (isolates) a statement. */
-  gate: "start" | "await" | "marker" | "statement";
+  /** What the thread was stopped at: its start, an await, a marker, a lock it takes, or (isolates) a statement. */
+  gate: "start" | "await" | "marker" | "acquire" | "statement";
   marker?: string;
   where?: Where;
+  /** Kind `acquire`: the lock's name. */
+  lock?: string;
   /** Whether choosing it switched away from a task that could have continued. */
   preemption: boolean;
+  /** The shared accesses the step made, when they were recorded (DPOR, explanations). */
+  accesses?: ThreadAccess[];
 }
+
+type Parked = TaskSnapshot & { phase: "parked" };
 
 /** One exploration run over named tasks. */
 export class TaskExploreRun {
@@ -34,16 +42,29 @@ export class TaskExploreRun {
   readonly #maxSteps: number;
   readonly #steps: ExploreStep[] = [];
   readonly #chosen = new Map<string, number>();
+  readonly #accounting: StepAccounting;
   #previous: string | null = null;
   #done = false;
+  /** Tasks waiting for a held lock at the last decision. */
+  #lockWaits: Array<{ thread: string; lock: LockGate }> = [];
 
   /**
    * @param chooser - Picks the next task at each decision.
    * @param maxSteps - Decisions per task; a task chosen that often runs freely from then on.
+   * @param accesses - Where the run's shared accesses are collected, when they are recorded.
    */
-  constructor(chooser: Chooser, maxSteps: number) {
+  constructor(chooser: Chooser, maxSteps: number, accesses: AccessSource | null = null) {
     this.#chooser = chooser;
     this.#maxSteps = maxSteps;
+    this.#accounting = new StepAccounting(accesses, chooser);
+  }
+
+  /**
+   * Call once the run is over, however it ended: the last step's accesses, and the tasks left
+   * waiting for a lock, reach the strategy.
+   */
+  finish(): void {
+    this.#accounting.finish(this.#lockWaits.map(({ thread, lock }) => ({ thread, lock: { op: "acquire", location: lock.location, label: lock.label } })));
   }
 
   /** The decisions taken so far, in order. */
@@ -64,46 +85,61 @@ export class TaskExploreRun {
   /** Decides at a quiet point. `tasks` is in declaration order. */
   decide(tasks: readonly TaskSnapshot[]): TaskAction {
     if (this.#done) throw new Error("decide() after the run ended");
-    const parked = tasks.filter((t): t is TaskSnapshot & { phase: "parked" } => t.phase === "parked");
+    this.#accounting.settle();
+    const parked = tasks.filter((t): t is Parked => t.phase === "parked");
     const live = tasks.filter((t) => t.phase !== "finished");
+    this.#lockWaits = [];
     if (live.length === 0) return this.#end({ kind: "complete" });
-    if (parked.length === 0) return this.#deadlock(tasks);
-    const spent = parked.find((t) => (this.#chosen.get(t.name) ?? 0) >= this.#maxSteps);
-    if (spent) return { kind: "free-task", task: spent.name };
-    const runnable = parked.map((t) => t.name);
+    // A task about to take a held lock cannot run (its other strands, if any, still can).
+    const ready = parked.flatMap((t) => {
+      const gate = openGate(t);
+      return gate === null ? [] : [{ task: t, ...gate }];
+    });
+    this.#lockWaits = parked.flatMap((t) => (openGate(t) === null && t.gate.lock ? [{ thread: t.name, lock: t.gate.lock }] : []));
+    if (ready.length === 0) return this.#deadlock(tasks);
+    const spent = ready.find(({ task }) => (this.#chosen.get(task.name) ?? 0) >= this.#maxSteps);
+    if (spent) return { kind: "free-task", task: spent.task.name };
+    const runnable = ready.map(({ task }) => task.name);
     const chosen = this.#chooser.choose({
       step: this.#steps.length,
       runnable,
-      atMarker: parked.map((t) => t.gate.kind === "marker"),
+      atMarker: ready.map(({ gate }) => gate.kind === "marker"),
       previous: this.#previous,
     });
-    const task = parked.find((t) => t.name === chosen);
-    if (task === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);
+    const picked = ready.find(({ task }) => task.name === chosen);
+    if (picked === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);
+    const { gate, index } = picked;
     const step: ExploreStep = {
       task: chosen,
-      gate: task.gate.kind,
+      gate: gate.kind,
       preemption: this.#previous !== null && this.#previous !== chosen && runnable.includes(this.#previous),
     };
-    if (task.gate.marker !== undefined) step.marker = task.gate.marker;
-    if (task.gate.where !== undefined) step.where = task.gate.where;
+    if (gate.marker !== undefined) step.marker = gate.marker;
+    if (gate.where !== undefined) step.where = gate.where;
+    if (gate.lock !== undefined) step.lock = gate.lock.label;
     this.#steps.push(step);
+    this.#accounting.taken(step);
     this.#chosen.set(chosen, (this.#chosen.get(chosen) ?? 0) + 1);
     this.#previous = chosen;
-    return { kind: "release", task: chosen };
+    return index === 0 ? { kind: "release", task: chosen } : { kind: "release", task: chosen, gate: index };
   }
 
   #deadlock(tasks: readonly TaskSnapshot[]): TaskAction {
-    const waiting = tasks
+    const at = (where: Where | undefined): string =>
+      where ? `${where.file}:${where.line}:${where.column + 1}${where.text ? `  ${where.text}` : ""}` : "an unknown position";
+    const blocked = tasks
       .filter((t): t is TaskSnapshot & { phase: "blocked" } => t.phase === "blocked")
-      .map((t) => ({ thread: t.name, at: t.where ? `${t.where.file}:${t.where.line}:${t.where.column + 1}${t.where.text ? `  ${t.where.text}` : ""}` : "an unknown position" }));
-    return {
-      kind: "fail",
-      unlessProgress: true,
-      error: new DeadlockError(
-        `Deadlock: every live task is waiting for something only another task could do:\n${waiting.map((w) => `  ${w.thread}: waiting at ${w.at}`).join("\n")}`,
-        waiting,
-      ),
-    };
+      .map((t) => ({ thread: t.name, at: at(t.where) }));
+    const locks: LockWait[] = tasks.flatMap((t) => {
+      const lock = t.phase === "parked" ? t.gate.lock : undefined;
+      if (t.phase !== "parked" || lock === undefined) return [];
+      return [{ thread: t.name, lock: lock.label, at: at(t.gate.where), ...(lock.holder === undefined ? {} : { holder: lock.holder }) }];
+    });
+    const lines = [...describeLockWaits(locks), ...blocked.map((w) => `  ${w.thread}: waiting at ${w.at}`)];
+    const waiting = [...locks.map((w) => ({ thread: w.thread, at: w.at })), ...blocked];
+    const error = new DeadlockError(`Deadlock: every live task is waiting for something only another task could do:\n${lines.join("\n")}`, waiting);
+    // Lock waits only end when a task of the run releases the lock: no grace period for them.
+    return blocked.length === 0 ? this.#end({ kind: "fail", error }) : { kind: "fail", unlessProgress: true, error };
   }
 
   #end(action: TaskAction): TaskAction {
@@ -112,3 +148,9 @@ export class TaskExploreRun {
   }
 }
 
+/** The first gate of a parked task that may be opened now (not waiting for a held lock), or null. */
+function openGate(task: Parked): { gate: TaskGate; index: number } | null {
+  const gates = task.gates ?? [task.gate];
+  const index = gates.findIndex((g) => g.kind !== "acquire" || g.lock?.available !== false);
+  return index < 0 ? null : { gate: gates[index]!, index };
+}

@@ -25,10 +25,25 @@ import type { TraceEntry, Where } from "./schedule-run.js";
 
 /** Where a parked task stopped. */
 export interface TaskGate {
-  kind: "start" | "await" | "marker";
+  /** `acquire`: about to take a lock (the task `Mutex` of `interlace/sync`), only while exploring. */
+  kind: "start" | "await" | "marker" | "acquire";
   /** Marker name (kind `marker`). */
   marker?: string;
   where?: Where;
+  /** Kind `acquire`: the lock wanted. */
+  lock?: LockGate;
+}
+
+/** The lock a task parked at an `acquire` gate wants, as of the quiet point. */
+export interface LockGate {
+  /** Its location for partial-order reduction, e.g. `lock:Mutex#1`. */
+  location: string;
+  /** Its name for people, e.g. `Mutex#1` or the name it was given. */
+  label: string;
+  /** Whether it is free now: a task waiting for a held lock cannot run. */
+  available: boolean;
+  /** The task holding it, if a task of this run does. */
+  holder?: string;
 }
 
 /** A task as the runtime sees it at a quiet point. */
@@ -201,6 +216,7 @@ function describeTask(t: TaskSnapshot): string {
     case "parked": {
       const at = t.gate.where ? ` (${t.gate.where.file}:${t.gate.where.line})` : "";
       if (t.gate.kind === "marker") return `parked at marker "${t.gate.marker}"${at}`;
+      if (t.gate.kind === "acquire") return `about to take ${t.gate.lock?.label ?? "a lock"}${at}`;
       return t.gate.kind === "start" ? "not started yet" : `parked after an await${at}`;
     }
   }

@@ -19,6 +19,17 @@ export interface ThreadLaunch {
    * element over it), shared by every worker of a run.
    */
   control?: SharedArrayBuffer;
+  /**
+   * Workers whose shared accesses are recorded: the thread's access ring (see {@link ACCESS_RING}),
+   * which the runtime fills as the thread runs and the controller drains while it is paused
+   * (`controller/access-ring.ts`). Absent: nothing is recorded and no access transform is loaded.
+   */
+  accesses?: SharedArrayBuffer;
+  /**
+   * With `accesses`: picomatch globs of the packages in `node_modules` whose files the access
+   * transform instruments too (as `TraceFilter`'s `tracePackages`; default none).
+   */
+  tracePackages?: string[];
 }
 
 /** Reports from the runtime to the controller. The ready point is a pause, not a message. */
@@ -35,6 +46,74 @@ export const BLOCKING_WAIT_FUNCTION = "interlaceAtomicsWait";
 
 /** Name of the runtime function whose `debugger` statement is each thread's ready point. */
 export const READY_FUNCTION = "interlaceThreadReady";
+
+/**
+ * Name of the runtime function whose `debugger` statement is a lock gate: a `SharedMutex.lock()`
+ * about to take its lock while the ring's {@link ACCESS_RING}`.FLAG_LOCK_GATES` is on. The lock it
+ * wants is in the ring header (`INTENT_ID`, `INTENT_OFFSET`); the controller resumes the thread only
+ * when that lock is free, and the lock is then taken at once.
+ */
+export const LOCK_GATE_FUNCTION = "interlaceLockGate";
+
+/**
+ * Registry key (`Symbol.for`) of the runtime's hook for `SharedMutex` in a worker with an access
+ * ring (`runtime/lock-hooks.mjs`): how a lock reports `acquire`/`release` and stops at lock gates.
+ */
+export const SHARED_MEMORY_HOOK = "interlace.shared-memory.v1";
+
+/**
+ * Layout of an access ring: one SharedArrayBuffer per worker thread, written by the runtime
+ * (`runtime/access-ring.mjs`, which repeats these numbers) while the thread runs, read and reset by
+ * the controller while it is paused. Byte offsets and Int32 indices:
+ *
+ * - header, `HEADER_INTS` Int32 at byte 0: `MAGIC`, `CAPACITY` (entries), `COUNT` (entries
+ *   written since the last drain, stored last with `Atomics.store`), `DROPPED` (entries that did
+ *   not fit since the last drain), `FLAGS` (set by the controller: `FLAG_LOCK_GATES`), the lock
+ *   intent (`INTENT_ID`: SAB id, 0 when none; `INTENT_OFFSET`: byte offset of the lock cell),
+ *   `NAMES_LENGTH` and `NAMES_VERSION` (bumped whenever the runtime rewrites the names);
+ * - names, `NAMES_BYTES` at byte `NAMES_AT`: UTF-8 JSON of the run's SharedArrayBuffer labels,
+ *   `{ sabs: { [id]: [base, viewByteOffset, elementSize] }, locks: { "id@byteOffset": label } }`
+ *   (`elementSize` 0: a bare buffer or a DataView, labelled by byte);
+ * - entries at byte `ENTRIES_AT`: `CAPACITY` × 2 Int32, `[id << 8 | hasValue << 6 | kind << 2 | op, byteOffset]`
+ *   (`byteOffset` -1: the whole typed array, for ranges too long to record by element)
+ *   (`op`: 0 read, 1 write, 2 acquire, 3 release; `kind`: the element type, `ELEMENT_KINDS[kind]`);
+ * - values at byte `ENTRIES_AT + CAPACITY * 8`: `CAPACITY` × 8 bytes, a Float64 or (BigInt kinds)
+ *   a BigInt64 per entry, meaningful when `hasValue` is set.
+ */
+export const ACCESS_RING = {
+  MAGIC: 0x494c5231,
+  HEADER_INTS: 16,
+  CAPACITY: 1,
+  COUNT: 2,
+  DROPPED: 3,
+  FLAGS: 4,
+  INTENT_ID: 5,
+  INTENT_OFFSET: 6,
+  NAMES_LENGTH: 7,
+  NAMES_VERSION: 8,
+  FLAG_LOCK_GATES: 1,
+  NAMES_AT: 64,
+  NAMES_BYTES: 16_384,
+  ENTRIES_AT: 64 + 16_384,
+  ENTRY_BYTES: 16,
+  DEFAULT_CAPACITY: 65_536,
+} as const;
+
+/** Element types of ring entries, by kind code (0: none). */
+export const ELEMENT_KINDS = [
+  "",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+] as const;
 
 
 /**

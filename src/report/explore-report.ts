@@ -27,6 +27,8 @@ export interface ExploreReportJSON {
   seed: number;
   propertyHolds: boolean;
   numExplored: number;
+  /** Runs that violated the property. */
+  numFailed: number;
   /** True when the strategy ran out of interleavings to try before the budget was spent. */
   searchComplete: boolean;
   counterexample: Counterexample | null;
@@ -87,6 +89,7 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
     seed: result.seed,
     propertyHolds: result.propertyHolds,
     numExplored: result.numExplored,
+    numFailed: result.numFailed,
     searchComplete: searchComplete(result, context),
     counterexample: result.counterexample,
     explanation: result.explanation,
@@ -100,7 +103,8 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
 export function exploreToText(result: ExploreResult, context: ExploreContext): string {
   const how = `${result.strategy}, seed ${result.seed}`;
   if (result.propertyHolds) {
-    const runs = `${result.numExplored} interleaving${result.numExplored === 1 ? "" : "s"}`;
+    const unit = result.strategy === "dpor" ? "execution" : "interleaving";
+    const runs = `${result.numExplored} ${unit}${result.numExplored === 1 ? "" : "s"}`;
     return `✓ property holds over ${runs} (${how}${searchComplete(result, context) ? "; search complete" : ""})`;
   }
   const lines = [
@@ -156,8 +160,8 @@ export function commandErrorToJSON(scenario: string, error: InterlaceError): Com
   };
 }
 
-function searchComplete(result: ExploreResult, context: ExploreContext): boolean {
-  return result.propertyHolds && context.budget !== undefined && result.numExplored < context.budget;
+function searchComplete(result: ExploreResult, _context: ExploreContext): boolean {
+  return result.propertyHolds && result.complete;
 }
 
 function showState(state: unknown): string {

@@ -5,10 +5,14 @@
  */
 import { createRequire, register } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { dirname, sep } from "node:path";
 import { receiveMessageOnPort } from "node:worker_threads";
+import { installAccessTracking } from "./access-loader.mjs";
+import { wrapAtomics } from "./atomics.mjs";
+import { formatError } from "./format-error.mjs";
+import { installLockHooks } from "./lock-hooks.mjs";
+import { SharedRecorder } from "./shared-recorder.mjs";
 
-const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
+export { formatError };
 
 /**
  * Runs the thread, again and again: after each call of its function it waits for the state of the
@@ -28,11 +32,18 @@ const RUNTIME_DIR = dirname(fileURLToPath(import.meta.url)) + sep;
  */
 export async function runThread(launch, state, post, nextState, proceed, compiler) {
   process.setSourceMapsEnabled(true);
-  reportAtomicsWaits(post, launch.control);
+  // Workers with an access ring record their shared accesses (shared-recorder.mjs).
+  const recorder = launch.accesses ? new SharedRecorder(launch.accesses) : null;
+  wrapAtomics(post, launch.control, recorder);
+  if (recorder !== null) installLockHooks(recorder);
   if (launch.useTsx) await registerTsx(compiler);
+  // After tsx's hooks: the access transform then receives tsx's JavaScript.
+  if (recorder !== null && !(await loadAccessTracking(recorder, launch, post))) return;
   const fn = await loadThread(launch, post);
   if (fn === undefined) return;
   for (let current = state; ; current = await nextState()) {
+    // Number the run's SharedArrayBuffers (its state is a fresh clone) and empty the ring.
+    if (recorder !== null) recorder.startRun(current);
     // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
     // tears the thread down from here, and the function must not start meanwhile.
     if (!interlaceThreadReady(proceed)) return;
@@ -46,53 +57,19 @@ export async function runThread(launch, state, post, nextState, proceed, compile
 }
 
 /**
- * Wraps `Atomics.wait` and `Atomics.notify` so the controller can tell a blocked thread from a
- * slow one without timing anything: a thread about to block reports where, and every notify adds
- * the number of waiters it woke to the controller's shared counter (`control[0]`) before the
- * notifying thread goes on, so that count is exact whenever the notifier next pauses. Timed waits
- * end by themselves and are left alone.
- *
- * The report reaches the controller before the thread is asleep. The controller then confirms
- * with a `Debugger.pause`: no JavaScript runs between the report and the builtin wait (no
- * interrupt check), so the pause is taken inside V8's wait loop, where the thread is already
- * registered as a waiter, with {@link BLOCKING_WAIT_FUNCTION} on top of the stack. Only then does
- * another thread run: a notify cannot slip between the report and the sleep.
- *
+ * Installs the access transform and runtime (access-loader.mjs); reports a failure as the module's.
+ * @param {SharedRecorder} recorder
+ * @param {import("../protocol/messages.js").ThreadLaunch} launch
  * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
- * @param {SharedArrayBuffer | undefined} control
  */
-function reportAtomicsWaits(post, control) {
-  const wakes = new Int32Array(control ?? new SharedArrayBuffer(4));
-  const { wait, notify, load } = Atomics;
-  Object.defineProperty(Atomics, "wait", {
-    configurable: true,
-    writable: true,
-    value: function interlaceAtomicsWait(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number} */ value, /** @type {number | undefined} */ timeout) {
-      const untimed = timeout === undefined || timeout === Infinity || Number.isNaN(Number(timeout));
-      if (untimed && load(array, index) === value) {
-        const stack = callerStack();
-        const on = `${array?.constructor?.name ?? "array"}(${array?.length})[${index}]`;
-        post({ type: "blocked", stack, on });
-        // Nothing between the report and the wait (see above).
-        return wait(array, index, value);
-      }
-      return wait(array, index, value, timeout);
-    },
-  });
-  Object.defineProperty(Atomics, "notify", {
-    configurable: true,
-    writable: true,
-    value: function interlaceAtomicsNotify(/** @type {Int32Array} */ array, /** @type {number} */ index, /** @type {number | undefined} */ count) {
-      const woken = notify(array, index, count);
-      if (woken > 0) Atomics.add(wakes, 0, woken);
-      return woken;
-    },
-  });
-}
-
-/** The caller's stack, without this runtime's frames. */
-function callerStack() {
-  return formatError(new Error("blocked")).split("\n").slice(1).join("\n");
+async function loadAccessTracking(recorder, launch, post) {
+  try {
+    await installAccessTracking(recorder, launch.tracePackages ?? []);
+    return true;
+  } catch (error) {
+    post({ type: "load-failed", detail: `interlace could not load its access recorder (is dist/ built?):\n${formatError(error)}` });
+    return false;
+  }
 }
 
 /**
@@ -168,13 +145,4 @@ function listExports(mod) {
   if (cjs && typeof cjs === "object") for (const k of Object.keys(cjs)) names.add(k);
   else if (typeof cjs === "function") names.add("default");
   return [...names].sort();
-}
-
-/** @param {unknown} error */
-export function formatError(error) {
-  if (!(error instanceof Error) || typeof error.stack !== "string") return String(error);
-  return error.stack
-    .split("\n")
-    .filter((line) => !line.includes(RUNTIME_DIR) && !line.includes("node:internal/"))
-    .join("\n");
 }

@@ -24,6 +24,8 @@ export interface Access {
   location: string;
   /** A human-readable name for explanations (e.g. "Counter.value"). */
   label?: string;
+  /** The value read or written, rendered short for explanations (e.g. `0`, `"abc"`, `Counter`); never compared. */
+  value?: string;
 }
 
 /** Whether `access` is a lock operation (`acquire` or `release`). */
@@ -66,7 +68,7 @@ export function conflictingPair(a: readonly Access[], b: readonly Access[]): [Ac
   return null;
 }
 
-/** Whether two events made the same accesses (labels aside), to check that a replay matches. */
+/** Whether two events made the same accesses (labels and values aside), to check that a replay matches. */
 export function sameAccesses(a: readonly Access[], b: readonly Access[]): boolean {
   return a.length === b.length && a.every((x, i) => x.op === b[i]?.op && x.location === b[i]?.location);
 }

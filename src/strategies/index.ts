@@ -2,6 +2,7 @@
  * Exploration strategies: which thread runs next at each scheduling point, run after run.
  * Pure (no I/O, no `node:*`); randomness comes from a seeded {@link Prng}.
  */
+import { Dpor } from "./dpor.js";
 import { Exhaustive } from "./exhaustive.js";
 import { IterativeBounding } from "./iterative-bounding.js";
 import { MarkersExhaustive } from "./markers-exhaustive.js";
@@ -20,9 +21,15 @@ export { Exhaustive, type ExhaustiveOptions } from "./exhaustive.js";
 export { MarkersExhaustive } from "./markers-exhaustive.js";
 export { IterativeBounding } from "./iterative-bounding.js";
 export { Replay } from "./replay.js";
+export { Dpor, type DporOptions, type Race, type RaceSide } from "./dpor.js";
+export type { Access } from "./access.js";
 
 /** Names accepted by {@link createStrategy}. */
-export const STRATEGY_NAMES = ["random", "pct", "exhaustive", "markers"] as const;
+export const STRATEGY_NAMES = ["random", "pct", "exhaustive", "markers", "dpor"] as const;
+
+/** Orders in which `dpor` explores (see {@link DporOptions.order}). */
+export const SEARCH_ORDERS = ["dfs", "diverse"] as const;
+export type SearchOrder = (typeof SEARCH_ORDERS)[number];
 
 /** A strategy name accepted by {@link createStrategy}. */
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
@@ -33,8 +40,10 @@ export interface CreateStrategyOptions {
   seed: number;
   /** PCT bug depth (default 3). */
   pctDepth?: number;
-  /** Preemption bound of `exhaustive` (default: none; bounds 0, 1, 2, … are then searched in turn). */
+  /** Preemption bound of `exhaustive` (default: none; bounds 0, 1, 2, … are then searched in turn) and of `dpor` (default: none). */
   preemptionBound?: number;
+  /** Search order of `dpor` (default `dfs`). */
+  searchOrder?: SearchOrder;
 }
 
 /** Builds a strategy by name, e.g. from a CLI flag. Throws on an unknown name. */
@@ -48,6 +57,11 @@ export function createStrategy(name: StrategyName, options: CreateStrategyOption
       return options.preemptionBound === undefined ? new IterativeBounding() : new Exhaustive({ preemptionBound: options.preemptionBound });
     case "markers":
       return new MarkersExhaustive();
+    case "dpor":
+      return new Dpor({
+        ...(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound }),
+        ...(options.searchOrder === undefined ? {} : { order: options.searchOrder }),
+      });
     default:
       throw new Error(`unknown strategy ${JSON.stringify(name)}: expected one of ${STRATEGY_NAMES.join(", ")}`);
   }

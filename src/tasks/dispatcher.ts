@@ -48,6 +48,12 @@ export function getDispatcher(): Dispatcher {
         const task = store.getStore();
         return task === undefined ? undefined : task.p(name, where);
       },
+      l(lock, where) {
+        return store.getStore()?.l?.(lock, where);
+      },
+      r(op, lock) {
+        store.getStore()?.r?.(op, lock);
+      },
     };
     dispatcher = { store, gateRun };
     registry[key] = dispatcher;
@@ -91,12 +97,12 @@ export function point(name: string): Promise<void> {
   return parked ?? Promise.resolve();
 }
 
-/** `file:line:column` of the code that called `point()`, from a two-frame stack. */
-function callerPosition(): string | undefined {
+/** `file:line:column` of the code that called `callee` (default: `point()`), from a two-frame stack. */
+export function callerPosition(callee: (...args: never[]) => unknown = point): string | undefined {
   const holder: { stack?: string } = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 2;
-  Error.captureStackTrace(holder, point);
+  Error.captureStackTrace(holder, callee);
   Error.stackTraceLimit = limit;
   const frame = holder.stack?.split("\n")[1];
   const match = frame && /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(frame);

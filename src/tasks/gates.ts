@@ -50,6 +50,24 @@ export interface GateRun {
   i(iterable: unknown, file: number, site: number): unknown;
   /** Called by `point(name)`; returns a promise to await, or `undefined` when the caller is not a task. */
   p(name: string, where: string | undefined): Promise<void> | undefined;
+  /**
+   * Called by the task `Mutex` before it takes `lock`; returns a promise to await first (the
+   * scheduler opens it when the lock is free), or `undefined` to go ahead.
+   */
+  l?(lock: SchedulableLock, where: string | undefined): Promise<void> | undefined;
+  /** Called by the task `Mutex` once it took (`acquire`) or gave back (`release`) `lock`. */
+  r?(op: "acquire" | "release", lock: SchedulableLock): void;
+}
+
+/** The brand of {@link SchedulableLock}s (a registered symbol: every copy of interlace shares it). */
+export const SCHEDULABLE_LOCK: unique symbol = Symbol.for("interlace.schedulable-lock.v1") as never;
+
+/** A lock the task scheduler knows about (the task `Mutex` of `interlace/sync`). */
+export interface SchedulableLock {
+  /** Whether it is held now. */
+  readonly isLocked: boolean;
+  /** Its name for reports, if it was given one. */
+  readonly name: string | undefined;
 }
 
 /** The shared gate object. */

@@ -1,7 +1,8 @@
 /**
  * Installs load-time instrumentation for task threads in the current process: every file that
  * {@link TraceFilter} accepts is rewritten by {@link instrument} as it loads, so that its `await`s
- * and marker comments become gates (see `gates.ts`).
+ * and marker comments become gates (see `gates.ts`) and, unless turned off, its property accesses
+ * calls of the access recorder (`src/access/`), which it then installs in the process.
  *
  * Two loaders need it, and each gets its own hook:
  * - ES modules: a `module.register` hooks module (`esm-hooks.ts`, on Node's loader-hooks thread);
@@ -19,6 +20,8 @@ import { existsSync } from "node:fs";
 import Module, { register } from "node:module";
 import { MessageChannel } from "node:worker_threads";
 import { InterlaceError } from "../errors.js";
+import { ACCESS_KEY } from "../access/protocol.js";
+import { installAccessRecorder } from "../access/runtime.js";
 import { TraceFilter } from "../markers/trace-filter.js";
 import { instrument } from "./transform.js";
 
@@ -26,11 +29,18 @@ import { instrument } from "./transform.js";
 export interface InstallOptions {
   /** picomatch globs on package names whose files in `node_modules` are instrumented too, e.g. `["mylib", "@scope/*"]`. */
   tracePackages?: readonly string[];
+  /**
+   * Instrument property accesses too, for DPOR and explanations (default: true, unless the
+   * environment has `INTERLACE_ACCESSES=0`).
+   */
+  accesses?: boolean;
 }
 
 /** What the ESM hooks module receives in `initialize(data)`. */
 export interface HooksData {
   tracePackages: string[];
+  /** Instrument property accesses too. */
+  accesses: boolean;
   /** Port for {@link LoaderNotice}s back to the main thread (warnings emitted on the hooks thread are lost). */
   port?: { postMessage(message: LoaderNotice): void };
 }
@@ -52,6 +62,7 @@ export const INSTRUMENT_WARNING = "INTERLACE_INSTRUMENT";
 /** Process-wide installation state, shared by every copy of interlace through the symbol registry. */
 interface Installation {
   readonly tracePackages: readonly string[];
+  readonly accesses: boolean;
   /** Files already warned about (once per file). */
   readonly warned: Set<string>;
 }
@@ -60,30 +71,40 @@ const INSTALLATION_KEY = Symbol.for("interlace.instrumentation.v1");
 
 /**
  * Instruments every traced file loaded from now on (files loaded before the call stay as they
- * are). Idempotent: a second call with no options, or with the same `tracePackages` in any order,
- * does nothing. A second call with different `tracePackages` throws an {@link InterlaceError}
+ * are), and installs the access recorder when accesses are instrumented. Idempotent: a second
+ * call with no options, or with the same `tracePackages` in any order and the same `accesses`,
+ * does nothing. A second call with different ones throws an {@link InterlaceError}
  * (`E_INSTRUMENTATION_INSTALLED`): the ESM hooks thread cannot be reconfigured reliably once modules
- * load through it, so the set of traced packages is fixed by the first call.
+ * load through it, so what is instrumented is fixed by the first call.
  *
- * @param options - Packages in `node_modules` to instrument as well (default: none).
- * @throws InterlaceError when already installed with other `tracePackages`.
+ * @param options - Packages in `node_modules` to instrument as well (default: none); whether to
+ *   instrument property accesses (default: {@link accessesByDefault}).
+ * @throws InterlaceError when already installed with other options.
  */
 export function installInstrumentation(options: InstallOptions = {}): void {
   const registry = globalThis as unknown as Record<symbol, Installation | undefined>;
   const requested = normalize(options.tracePackages ?? []);
   const installed = registry[INSTALLATION_KEY];
   if (installed !== undefined) {
-    if (options.tracePackages === undefined || sameList(installed.tracePackages, requested)) return;
+    const samePackages = options.tracePackages === undefined || sameList(installed.tracePackages, requested);
+    const sameAccesses = options.accesses === undefined || options.accesses === installed.accesses;
+    if (samePackages && sameAccesses) return;
+    const was = samePackages ? `accesses ${installed.accesses}` : `tracePackages ${JSON.stringify(installed.tracePackages)}`;
+    const asked = samePackages ? `accesses ${String(options.accesses)}` : JSON.stringify(requested);
+    const hint = samePackages
+      ? "INTERLACE_ACCESSES=0 with --import interlace/register turns accesses off"
+      : `e.g. INTERLACE_TRACE_PACKAGES="${requested.join(",")}" with --import interlace/register`;
     throw new InterlaceError(
       "E_INSTRUMENTATION_INSTALLED",
       "input",
-      `interlace instrumentation is already installed with tracePackages ${JSON.stringify(installed.tracePackages)}; ` +
-        `it cannot be changed to ${JSON.stringify(requested)} in the same process. Pass the packages to the first ` +
-        `installation (e.g. INTERLACE_TRACE_PACKAGES="${requested.join(",")}" with --import interlace/register).`,
+      `interlace instrumentation is already installed with ${was}; it cannot be changed to ${asked} in the same ` +
+        `process. Pass the options to the first installation (${hint}).`,
     );
   }
-  const installation: Installation = { tracePackages: requested, warned: new Set() };
+  const accesses = options.accesses ?? accessesByDefault();
+  const installation: Installation = { tracePackages: requested, accesses, warned: new Set() };
   registry[INSTALLATION_KEY] = installation;
+  if (accesses) installAccessRecorder();
 
   process.setSourceMapsEnabled(true);
   patchCompile(new TraceFilter({ tracePackages: requested }), installation);
@@ -91,8 +112,13 @@ export function installInstrumentation(options: InstallOptions = {}): void {
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (notice: LoaderNotice) => emitNotice(installation, notice));
   port1.unref();
-  const data: HooksData = { tracePackages: [...requested], port: port2 };
+  const data: HooksData = { tracePackages: [...requested], accesses, port: port2 };
   register(hooksUrl(), { data, transferList: [port2] });
+}
+
+/** Whether loaders instrument property accesses when not told: yes, unless `INTERLACE_ACCESSES=0`. */
+export function accessesByDefault(): boolean {
+  return process.env["INTERLACE_ACCESSES"] !== "0";
 }
 
 /**
@@ -101,6 +127,7 @@ export function installInstrumentation(options: InstallOptions = {}): void {
  * @param code - The code as the loader would run it (possibly compiled, with an inline map).
  * @param filename - Absolute path of the file.
  * @param format - How the code is parsed.
+ * @param options - `accesses`: instrument property accesses too (default false).
  * @returns The code to run (the input when there is nothing to instrument, it was already
  *   instrumented, or the transform failed) and warnings to emit about the file.
  */
@@ -108,11 +135,11 @@ export function instrumentForLoader(
   code: string,
   filename: string,
   format: "module" | "commonjs",
+  options: { accesses?: boolean } = {},
 ): { code: string; notices: LoaderNotice[] } {
-  // gatesPreamble() output: code already instrumented by another hook of this process.
-  if (code.includes("var __ilF=__il.f(")) return { code, notices: [] };
+  if (isInstrumented(code)) return { code, notices: [] };
   try {
-    const result = instrument(code, { filename, format, inlineMap: true });
+    const result = instrument(code, { filename, format, inlineMap: true, accesses: options.accesses === true });
     if (result === null) return { code, notices: [] };
     const notices: LoaderNotice[] =
       result.warnings.length === 0 ? [] : [{ file: filename, code: MARKER_WARNING, message: result.warnings.join("\n") }];
@@ -124,6 +151,14 @@ export function instrumentForLoader(
       notices: [{ file: filename, code: INSTRUMENT_WARNING, message: `could not instrument ${filename}, loaded it unmodified: ${reason}` }],
     };
   }
+}
+
+/**
+ * Whether `code` carries a preamble of ours (`gatesPreamble()` or `accessPreamble()`): code
+ * already instrumented by another hook of this process.
+ */
+function isInstrumented(code: string): boolean {
+  return code.includes("var __ilF=__il.f(") || code.includes(`var __ila=globalThis[Symbol.for(${JSON.stringify(ACCESS_KEY)})]`);
 }
 
 /** The signature of `Module.prototype._compile` (Node 20: `(content, filename, format?)`). */
@@ -144,7 +179,7 @@ function patchCompile(filter: TraceFilter, installation: Installation): void {
       typeof filename === "string" &&
       filter.shouldTraceFile(filename)
     ) {
-      const out = instrumentForLoader(content, filename, format);
+      const out = instrumentForLoader(content, filename, format, { accesses: installation.accesses });
       for (const notice of out.notices) emitNotice(installation, notice);
       content = out.code;
     }

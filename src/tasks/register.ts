@@ -13,15 +13,16 @@
  * they are then not instrumented (through `require()` they are, in either order).
  *
  * `INTERLACE_TRACE_PACKAGES` is a comma-separated list of picomatch globs on package names whose
- * files in `node_modules` are instrumented too.
+ * files in `node_modules` are instrumented too. Property accesses are instrumented as well (for
+ * DPOR and explanations), and the access recorder loaded; `INTERLACE_ACCESSES=0` turns that off.
  *
  * @module
  */
-import { installInstrumentation } from "./install.js";
+import { accessesByDefault, installInstrumentation } from "./install.js";
 
 const tracePackages = (process.env["INTERLACE_TRACE_PACKAGES"] ?? "")
   .split(",")
   .map((glob) => glob.trim())
   .filter((glob) => glob !== "");
 
-installInstrumentation({ tracePackages });
+installInstrumentation({ tracePackages, accesses: accessesByDefault() });

@@ -14,6 +14,7 @@ import { InterlaceError, ThreadError, TimeoutError, UnknownMarkerError, UsageErr
 import type { Schedule } from "../engine/schedule.js";
 import type { TraceEntry } from "../engine/schedule-run.js";
 import { TaskScheduleRun, type TaskAction, type TaskSnapshot } from "../engine/task-schedule.js";
+import type { AccessLog } from "./access-log.js";
 import { installDispatcher, uninstallDispatcher } from "./dispatcher.js";
 import { getGates } from "./gates.js";
 import { PendingWork } from "./pending-work.js";
@@ -25,6 +26,8 @@ export type { TaskThread };
 export interface TaskRunOptions {
   /** Longest time tasks may run without reaching a quiet point. */
   timeoutMs: number;
+  /** Collects the shared accesses of the tasks (and their lock operations) during the run. */
+  accesses?: AccessLog;
 }
 
 /** What decides a run: a marker schedule (`TaskScheduleRun`) or an exploration strategy (`TaskExploreRun`). */
@@ -100,6 +103,7 @@ class TaskRunController {
   readonly #engine: TaskPolicy;
   readonly #run: TaskRun;
   readonly #pending: PendingWork<Task>;
+  readonly #ownTask: () => Task | undefined;
   #failure: InterlaceError | undefined;
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -113,22 +117,22 @@ class TaskRunController {
       {
         finished: () => {},
         threw: (task, error) => this.#fail(new ThreadError(task.name, error instanceof Error ? error.stack ?? String(error) : String(error))),
+        access: (task, access) => options.accesses?.push(task.name, access),
       },
       this.#engine.passesAwait(),
     );
     const { store } = installDispatcher();
-    this.#pending = new PendingWork<Task>(
-      () => {
-        const task = store.getStore();
-        return task instanceof Task && task.run === this.#run ? task : undefined;
-      },
-      () => this.#wakeUp(),
-    );
+    this.#ownTask = () => {
+      const task = store.getStore();
+      return task instanceof Task && task.run === this.#run ? task : undefined;
+    };
+    this.#pending = new PendingWork<Task>(this.#ownTask, () => this.#wakeUp());
   }
 
   async run(): Promise<{ startupMs: number; scheduleMs: number }> {
     const t0 = clock.now();
     this.#pending.enable();
+    const detach = this.#options.accesses?.attach(() => this.#ownTask()?.name, this.#state) ?? (() => {});
     try {
       this.#run.start(this.#threads, this.#state);
       const t1 = clock.now();
@@ -152,6 +156,7 @@ class TaskRunController {
       }
       return { startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
     } finally {
+      detach();
       this.#run.end();
       this.#pending.disable();
       if (this.#timer !== undefined) clock.clearTimeout(this.#timer);

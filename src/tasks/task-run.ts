@@ -15,10 +15,18 @@
  */
 import { clock } from "../controller/clock.js";
 import type { Where } from "../engine/schedule-run.js";
-import type { TaskGate, TaskSnapshot } from "../engine/task-schedule.js";
+import type { Access } from "../strategies/access.js";
+import type { LockGate, TaskGate, TaskSnapshot } from "../engine/task-schedule.js";
 import { displayPath, sourceLine } from "../markers/display.js";
 import { getDispatcher, type DispatchedTask } from "./dispatcher.js";
-import { getGates } from "./gates.js";
+import { types } from "node:util";
+import { getGates, SCHEDULABLE_LOCK, type SchedulableLock } from "./gates.js";
+import { walkState } from "../access/state-walk.js";
+
+/** Whether `o` is a lock the scheduler knows (interlace's task `Mutex`, from any copy of interlace), without running its code. */
+function isSchedulableLock(o: object): o is SchedulableLock {
+  return !types.isProxy(o) && SCHEDULABLE_LOCK in o;
+}
 
 /** A task function and the name schedules know it by. */
 export interface TaskThread {
@@ -29,12 +37,23 @@ export interface TaskThread {
 interface Parked {
   gate: TaskGate;
   open: () => void;
+  /** An `acquire` gate's lock: its state is read at each quiet point. */
+  lock?: SchedulableLock;
 }
 
-/** What the run reports to its controller as tasks end. */
+/** What the run reports to its controller as tasks end, and the lock operations of its tasks. */
 export interface TaskRunListener {
   finished(task: Task): void;
   threw(task: Task, error: unknown): void;
+  /** A task took or gave back a lock (recorded as an access when accesses are recorded). */
+  access?(task: Task, access: Access): void;
+}
+
+/** A lock as this run names it. */
+interface LockInfo {
+  location: string;
+  label: string;
+  holder: Task | undefined;
 }
 
 /** One task of a run. */
@@ -65,6 +84,12 @@ export class Task implements DispatchedTask {
   p(name: string, where: string | undefined): Promise<void> | undefined {
     return this.run.markerGate(this, name, parsePosition(where));
   }
+  l(lock: SchedulableLock, where: string | undefined): Promise<void> | undefined {
+    return this.run.lockGate(this, lock, where);
+  }
+  r(op: "acquire" | "release", lock: SchedulableLock): void {
+    this.run.lockOp(this, op, lock);
+  }
 }
 
 /** A promise that never settles: the gate of an ended run. */
@@ -77,6 +102,8 @@ export class TaskRun {
   readonly #passAwaits: boolean;
   /** `#wheres[file][site]`: positions computed once per gate site (`null`: no position). */
   readonly #wheres: Array<Array<Where | null | undefined> | undefined> = [];
+  /** Locks in the order the run first met them: `Mutex#1`, `Mutex#2`, … the same in every run of a deterministic program. */
+  readonly #locks = new Map<SchedulableLock, LockInfo>();
   #holder: Task | null = null;
   #free = false;
   #ended = false;
@@ -92,6 +119,11 @@ export class TaskRun {
 
   /** Creates every task, each parked at its start gate. */
   start(threads: readonly TaskThread[], state: unknown): void {
+    // Locks reachable from the state are numbered first, in a fixed order: a lock has the same
+    // name in every run, whichever task meets it first.
+    walkState(state, (o) => {
+      if (isSchedulableLock(o)) this.#lockInfo(o);
+    });
     const { store } = getDispatcher();
     for (const thread of threads) {
       const task = new Task(thread.name, this);
@@ -114,8 +146,8 @@ export class TaskRun {
       const first = task.parked[0];
       if (first) {
         return task.parked.length === 1
-          ? { name: task.name, phase: "parked", gate: first.gate }
-          : { name: task.name, phase: "parked", gate: first.gate, gates: task.parked.map((p) => p.gate) };
+          ? { name: task.name, phase: "parked", gate: this.#gateNow(first) }
+          : { name: task.name, phase: "parked", gate: this.#gateNow(first), gates: task.parked.map((p) => this.#gateNow(p)) };
       }
       const where = task.lastAwait ? this.where(task.lastAwait[0], task.lastAwait[1]) : undefined;
       return where ? { name: task.name, phase: "blocked", where } : { name: task.name, phase: "blocked" };
@@ -172,6 +204,29 @@ export class TaskRun {
     return this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
   }
 
+  /**
+   * The gate before a task takes a lock: while exploring, the task parks here and the scheduler
+   * releases it only when the lock is free, so that taking a lock is one step and a task waiting
+   * for a held lock is not runnable. Marker schedules and free tasks go straight to the lock.
+   */
+  lockGate(task: Task, lock: SchedulableLock, where: string | undefined): Promise<void> | undefined {
+    if (this.#ended) return NEVER;
+    if (this.#free || task.free || this.#passAwaits) return undefined;
+    const at = parsePosition(where);
+    const info = this.#lockInfo(lock);
+    const gate: TaskGate = { kind: "acquire", lock: { location: info.location, label: info.label, available: !lock.isLocked } };
+    if (at) gate.where = at;
+    return new clock.Promise<void>((open) => task.parked.push({ gate, open, lock }));
+  }
+
+  /** A task took or gave back a lock. */
+  lockOp(task: Task, op: "acquire" | "release", lock: SchedulableLock): void {
+    if (this.#ended) return;
+    const info = this.#lockInfo(lock);
+    info.holder = op === "acquire" ? task : undefined;
+    this.#listener.access?.(task, { op, location: info.location, label: info.label });
+  }
+
   iterate(task: Task, iterable: unknown, f: number, i: number): unknown {
     const run = this;
     const source = iterable as AsyncIterable<unknown> & Iterable<unknown>;
@@ -226,6 +281,26 @@ export class TaskRun {
     if (this.#free || task.free || (task === this.#holder && this.#passAwaits)) return undefined;
     const where = this.where(f, i);
     return this.#park(task, where ? { kind: "await", where } : { kind: "await" });
+  }
+
+  #lockInfo(lock: SchedulableLock): LockInfo {
+    let info = this.#locks.get(lock);
+    if (info === undefined) {
+      const id = `Mutex#${this.#locks.size + 1}`;
+      info = { location: `lock:${id}`, label: lock.name ?? id, holder: undefined };
+      this.#locks.set(lock, info);
+    }
+    return info;
+  }
+
+  /** A parked gate as of now: an `acquire` gate with its lock's current state. */
+  #gateNow(parked: Parked): TaskGate {
+    const { lock } = parked;
+    if (lock === undefined) return parked.gate;
+    const info = this.#lockInfo(lock);
+    const state: LockGate = { location: info.location, label: info.label, available: !lock.isLocked };
+    if (info.holder !== undefined) state.holder = info.holder.name;
+    return { ...parked.gate, lock: state };
   }
 
   #park(task: Task, gate: TaskGate): Promise<void> {

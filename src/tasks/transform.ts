@@ -1,27 +1,24 @@
 /**
  * The task transform: rewrites JavaScript or TypeScript source so that every `await`, every
  * `for await` loop and every marker comment inside an async function becomes a scheduling gate
- * (the forms are described in `gates.ts`). It only inserts text, never adds a line, and returns
- * an exact source map back to the original source, composed through any inline input map.
+ * (the forms are described in `gates.ts`) and, with `accesses`, every property access a call of
+ * the access runtime (`../access/transform.ts`): one parse, both sets of edits applied together.
+ * It never adds a line, and returns an exact source map back to the original source, composed
+ * through any inline input map.
  *
  * Synchronous on purpose: it runs inside a patched `Module.prototype._compile` for CommonJS.
  *
  * @module
  */
 import { pathToFileURL } from "node:url";
-import { parse, type ParserPlugin } from "@babel/parser";
 import MagicString from "magic-string";
+import { Edits } from "../access/edits.js";
+import { accessEdits, accessPreamble } from "../access/transform.js";
 import { scanMarkers, type MarkerSite } from "../markers/scan.js";
 import { GateKind, gatesPreamble, type GateSite } from "./gates.js";
-import { Walker, isNode, type AstNode, type Rewrite } from "./gate-walker.js";
-import {
-  Positions,
-  composeMap,
-  originalSourceOf,
-  readInputMap,
-  type CommentRange,
-  type EncodedMap,
-} from "./input-map.js";
+import { Walker, type Rewrite } from "./gate-walker.js";
+import { Positions, composeMap, originalSourceOf, readInputMap, type EncodedMap } from "./input-map.js";
+import { parseCode, insertPreamble, type ParsedCode } from "./parse-code.js";
 
 export type { EncodedMap } from "./input-map.js";
 
@@ -39,6 +36,11 @@ export interface InstrumentOptions {
   originalSource?: string;
   /** Append the map to the code as an inline `//# sourceMappingURL=data:…` comment. */
   inlineMap?: boolean;
+  /**
+   * Also instrument property accesses for the access recorder (`src/access/`), in the same pass.
+   * The file is then instrumented even when it has no gate. Default false.
+   */
+  accesses?: boolean;
 }
 
 /** Output of {@link instrument}. */
@@ -64,13 +66,15 @@ const MAX_CANDIDATES = 50;
  *
  * @param code - The code as it will run (possibly compiled, with an inline source map).
  * @returns The rewritten code, or `null` when there is nothing to instrument (no `await`, marker
- *   or `point()` call, and nothing to warn about) or `code` does not parse: load it unmodified then.
+ *   or `point()` call, no property access when `accesses` is asked for, and nothing to warn
+ *   about) or `code` does not parse: load it unmodified then.
  */
 export function instrument(code: string, options: InstrumentOptions): InstrumentResult | null {
   const { filename } = options;
+  const accesses = options.accesses === true;
   const mayGate = /\bawait\b|\bpoint\b|interlace:|sourceMappingURL=data:/.test(code);
-  if (!mayGate && options.originalSource?.includes("interlace:") !== true) return null;
-  const file = parseCode(code, options);
+  if (!accesses && !mayGate && options.originalSource?.includes("interlace:") !== true) return null;
+  const file = tryParse(code, options);
   if (file === null) return null;
 
   const warnings: string[] = [];
@@ -95,12 +99,28 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
     }
   }
 
+  const edits = new Edits();
+  const sites: GateSite[] = [];
+  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, positions);
+  let tracked = false;
+  if (accesses) {
+    try {
+      const found = accessEdits(code, file.program, options.format);
+      tracked = !found.empty;
+      edits.absorb(found); // Registered after the gates: an access wrapping a gate's operand nests inside the gate.
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      warnings.push(`${filename}:1: property accesses are not instrumented: ${reason}`);
+    }
+  }
+  if (sites.length === 0 && !tracked && warnings.length === 0) return null;
+
   const ms = new MagicString(code);
   if (input !== null) ms.remove(input.comment.start, input.comment.end);
-  const sites: GateSite[] = [];
-  for (const rewrite of walk.rewrites) applyRewrite(ms, rewrite, sites, positions);
-  if (sites.length === 0 && warnings.length === 0) return null;
-  if (sites.length > 0) insertPreamble(ms, code, file.program, gatesPreamble(pathToFileURL(filename).href, sites));
+  const url = pathToFileURL(filename).href;
+  const preamble = (sites.length > 0 ? gatesPreamble(url, sites) : "") + (tracked ? accessPreamble(url) : "");
+  if (preamble !== "") insertPreamble(ms, code, file.program, preamble);
+  edits.apply(ms, code);
 
   let out = ms.toString();
   const map = composeMap(ms, filename, input, options.originalSource);
@@ -112,40 +132,13 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   return { code: out, map, markers, sites, warnings };
 }
 
-/**
- * Parses `code` with the plugins its extension implies; `null` when it does not parse. Code that
- * carries an inline map is compiler output, plain JavaScript whatever its extension: it gets a
- * second try without the TypeScript/JSX plugins.
- */
-function parseCode(code: string, options: InstrumentOptions): { program: AstNode; comments: CommentRange[] } | null {
-  const ext = /\.[^./\\]+$/.exec(options.filename)?.[0].toLowerCase() ?? "";
-  const common: ParserPlugin[] = ["explicitResourceManagement", "deprecatedImportAssert"];
-  const js: ParserPlugin[] = ["decorators", ...common];
-  const ts: ParserPlugin[] = ["typescript", "decorators-legacy", ...common];
-  const plugins: ParserPlugin[] =
-    ext === ".ts" || ext === ".mts" || ext === ".cts" ? ts
-    : ext === ".tsx" ? ["jsx", ...ts]
-    : ext === ".jsx" ? ["jsx", ...js]
-    : js;
-  const attempts = plugins === js || !code.includes("sourceMappingURL=data:") ? [plugins] : [plugins, js];
-  for (const attempt of attempts) {
-    try {
-      const file = parse(code, {
-        sourceType: options.format === "module" ? "module" : "script",
-        plugins: attempt,
-        errorRecovery: false,
-        allowReturnOutsideFunction: options.format === "commonjs",
-        allowAwaitOutsideFunction: options.format === "module",
-        attachComment: false,
-        ranges: false,
-      });
-      const comments = (file.comments ?? []).map((c) => ({ value: c.value, start: c.start ?? 0, end: c.end ?? 0 }));
-      return { program: file.program as unknown as AstNode, comments };
-    } catch {
-      // Try the next plugin set, if any.
-    }
+/** {@link parseCode}, or `null` when the code does not parse (it is then loaded unmodified). */
+function tryParse(code: string, options: InstrumentOptions): ParsedCode | null {
+  try {
+    return parseCode(code, options);
+  } catch {
+    return null;
   }
-  return null;
 }
 
 /** Attaches a marker to the statement it gates; returns a problem instead when it cannot gate. */
@@ -185,10 +178,10 @@ function attachMarker(marker: MarkerSite, walk: Walker, positions: Positions, so
 }
 
 /**
- * Applies one rewrite, registering its sites. Rewrites come outer first: openings are appended to
- * the right of their offset, closings prepended to its left, so inner ones nest inside.
+ * Adds one rewrite's edits, registering its sites. Rewrites come outer first: openings go to the
+ * right of their offset in that order, and closings nest by where their region starts (`Edits`).
  */
-function applyRewrite(ms: MagicString, rewrite: Rewrite, sites: GateSite[], positions: Positions): void {
+function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], positions: Positions): void {
   if (rewrite.kind === "statement") {
     const { target } = rewrite;
     if (target.markers.length === 0) return;
@@ -198,10 +191,10 @@ function applyRewrite(ms: MagicString, rewrite: Rewrite, sites: GateSite[], posi
       sites.push([marker.line, marker.column, GateKind.Marker, marker.name]);
     }
     if (target.inList) {
-      ms.appendRight(target.start, gates);
+      edits.insert(target.start, gates);
     } else {
-      ms.appendRight(target.start, `{${gates}`);
-      ms.prependLeft(target.end, "}");
+      edits.insert(target.start, `{${gates}`);
+      edits.close(target.end, "}", target.start);
     }
     return;
   }
@@ -213,25 +206,6 @@ function applyRewrite(ms: MagicString, rewrite: Rewrite, sites: GateSite[], posi
   const index = sites.length;
   const call = rewrite.kind === "await" ? "__il.a(" : "__il.i(";
   sites.push([line, column, rewrite.kind === "await" ? GateKind.Await : GateKind.ForAwait]);
-  ms.appendRight(rewrite.start, rewrite.sequence ? `${call}(` : call);
-  ms.prependLeft(rewrite.end, `${rewrite.sequence ? ")" : ""}, __ilF, ${index})`);
-}
-
-/** Inserts the preamble without adding a line: after a hashbang line and after the directive prologue. */
-function insertPreamble(ms: MagicString, code: string, program: AstNode, preamble: string): void {
-  const directives = Array.isArray(program["directives"]) ? (program["directives"] as AstNode[]) : [];
-  const last = directives.at(-1);
-  const interpreter = program["interpreter"];
-  if (last !== undefined) {
-    const end = last.end ?? 0;
-    ms.prependLeft(end, code[end - 1] === ";" ? preamble : `;${preamble}`);
-  } else if (isNode(interpreter)) {
-    const newline = /\r\n|[\n\r\u2028\u2029]/g;
-    newline.lastIndex = interpreter.end ?? 0;
-    const match = newline.exec(code);
-    if (match !== null) ms.prependLeft(match.index + match[0].length, preamble);
-    else ms.append(`\n${preamble}`);
-  } else {
-    ms.prependLeft(0, preamble);
-  }
+  edits.insert(rewrite.start, rewrite.sequence ? `${call}(` : call);
+  edits.close(rewrite.end, `${rewrite.sequence ? ")" : ""}, __ilF, ${index})`, rewrite.start);
 }

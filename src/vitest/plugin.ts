@@ -15,15 +15,28 @@
  * `INTERLACE_MARKER`). Files vite leaves to Node (external dependencies) are not transformed by vite: load them
  * through `node --import interlace/register` if they must be instrumented.
  *
+ * Property accesses are instrumented too (for DPOR and explanations), unless `accesses: false` or
+ * `INTERLACE_ACCESSES=0`; the plugin then puts the access recorder first in vitest's `setupFiles`,
+ * so that it is loaded in every test worker before any instrumented module.
+ *
  * @module
  */
+import { fileURLToPath } from "node:url";
 import { TraceFilter } from "../markers/trace-filter.js";
+import { accessesByDefault } from "../tasks/install.js";
 import { instrument, type InstrumentResult } from "../tasks/transform.js";
 
 /** Options of {@link interlace}. */
 export interface InterlacePluginOptions {
   /** picomatch globs on package names whose files in `node_modules` are instrumented too, e.g. `["mylib", "@scope/*"]`. */
   tracePackages?: readonly string[];
+  /** Instrument property accesses too (default: true, unless the environment has `INTERLACE_ACCESSES=0`). */
+  accesses?: boolean;
+}
+
+/** The part of a vitest config the plugin adds to. */
+interface VitestConfig {
+  test?: { setupFiles?: string | string[] };
 }
 
 /**
@@ -34,6 +47,8 @@ export interface InterlacePluginOptions {
 export interface InterlacePlugin {
   name: "interlace";
   enforce: "pre";
+  /** Puts the access recorder first in `test.setupFiles` (when accesses are instrumented). */
+  config(config: VitestConfig): void;
   /** Instruments one module; `null` leaves it to the next plugin unchanged. */
   transform(code: string, id: string): { code: string; map: InstrumentResult["map"] } | null;
 }
@@ -46,14 +61,22 @@ const NOT_CODE = /(?:^|&)(?:raw|url|inline|worker|sharedworker|init)(?:=|&|$)/;
 /**
  * Creates the plugin.
  *
- * @param options - Packages in `node_modules` to instrument as well (default: none).
+ * @param options - Packages in `node_modules` to instrument as well (default: none); whether to
+ *   instrument property accesses.
  */
 export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin {
   const filter = new TraceFilter({ tracePackages: options.tracePackages ?? [] });
+  const accesses = options.accesses !== false && accessesByDefault();
   const warned = new Set<string>();
   return {
     name: "interlace",
     enforce: "pre",
+    config(config) {
+      if (!accesses) return;
+      const test = (config.test ??= {});
+      const setup = test.setupFiles ?? [];
+      test.setupFiles = [recorderPath(), ...(typeof setup === "string" ? [setup] : setup)];
+    },
     transform(code, id) {
       if (id.startsWith("\0")) return null;
       const query = id.indexOf("?");
@@ -62,7 +85,7 @@ export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin
       if (!SCRIPT.test(path) || !filter.shouldTraceFile(path)) return null;
       // vite serves modules as ESM; `.cts` sources mostly use `export` syntax (TypeScript compiles it away).
       const format = path.endsWith(".cjs") ? "commonjs" : "module";
-      const result = instrument(code, { filename: path, format });
+      const result = instrument(code, { filename: path, format, accesses });
       if (result === null) return null;
       if (result.warnings.length > 0 && !warned.has(path)) {
         warned.add(path);
@@ -71,4 +94,10 @@ export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin
       return { code: result.code, map: result.map };
     },
   };
+}
+
+/** Path of the access recorder module (`../access/recorder`; when this file runs from source, the TypeScript one). */
+function recorderPath(): string {
+  const own = import.meta.url;
+  return fileURLToPath(new URL(own.endsWith(".ts") ? "../access/recorder.ts" : "../access/recorder.js", own));
 }

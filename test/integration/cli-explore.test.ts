@@ -53,6 +53,30 @@ describe("interlace explore", () => {
     if (seed.length) expect(report.seed).toBe(1);
   });
 
+  it("explores with --strategy dpor: the counter's lost update is explained with its conflict and values", () => {
+    const { code, stdout } = interlace("explore", COUNTER, "--strategy", "dpor", "--json");
+    expect(code).toBe(1);
+    const report = json<ExploreReportJSON>(stdout);
+    expect(report).toMatchObject({ outcome: "violated", strategy: "dpor", numExplored: 2 });
+    expect(report.explanation).toContain("Classification: lost update.");
+    expect(report.explanation).toMatch(/Write-write conflict: threads task\d and task\d both wrote Counter\.value/);
+    expect(report.explanation).toContain("[read Counter.value = 0]");
+    expect(report.explanation).toContain("[write Counter.value = 1]");
+    expect(report.reproduced).toEqual({ failures: 10, attempts: 10 });
+  });
+
+  it.each(["dfs", "diverse"])("counts 3! = 6 executions for three tasks behind one lock with --strategy dpor --search-order %s", (order) => {
+    const { code, stdout } = interlace("explore", "fixtures/cli/dpor-locked-scenario.ts", "--strategy", "dpor", "--search-order", order, "--json");
+    expect(code).toBe(0);
+    expect(json<ExploreReportJSON>(stdout)).toMatchObject({ outcome: "holds", numExplored: 6, numFailed: 0, searchComplete: true });
+  });
+
+  it("rejects a bad --search-order and --preemption-bound: exit 2", () => {
+    expect(interlace("explore", COUNTER, "--strategy", "dpor", "--search-order", "bfs").stderr).toContain('--search-order takes one of dfs, diverse, got "bfs"');
+    const bound = interlace("explore", COUNTER, "--strategy", "dpor", "--preemption-bound", "-1");
+    expect(bound.code).toBe(2);
+  });
+
   it("prints the seed it drew, and the same seed gives the same exploration", () => {
     const first = json<ExploreReportJSON>(interlace("explore", COUNTER, "--max-attempts", "50", "--json").stdout);
     const again = json<ExploreReportJSON>(interlace("explore", COUNTER, "--max-attempts", "50", "--json", "--seed", String(first.seed)).stdout);
@@ -165,7 +189,7 @@ describe("interlace explore --save, then interlace replay", () => {
 
 describe("interlace explore and replay reject bad input with exit code 2", () => {
   it.each([
-    ["unknown strategy", ["explore", COUNTER, "--strategy", "dpor"], /--strategy takes one of random, pct, exhaustive, markers, got "dpor"/],
+    ["unknown strategy", ["explore", COUNTER, "--strategy", "bfs"], /--strategy takes one of random, pct, exhaustive, markers, dpor, got "bfs"/],
     ["non-integer seed", ["explore", COUNTER, "--seed", "abc"], /--seed takes a whole number/],
     ["zero max-attempts", ["explore", COUNTER, "--max-attempts", "0"], /--max-attempts takes a positive whole number/],
     ["a flag of another command", ["explore", COUNTER, "--schedule", "task1:read_value"], /--schedule is not an option of interlace explore/],

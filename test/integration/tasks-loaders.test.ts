@@ -190,6 +190,65 @@ describe("node --import interlace/register", () => {
   });
 });
 
+describe("node --import interlace/register: property accesses", () => {
+  interface AccessOutput {
+    loaded: boolean;
+    named: boolean;
+    files: string[];
+    accesses: string[];
+  }
+
+  /** Runs accesses-main.mjs on a Counter module and parses its JSON line. */
+  function accessesOf(flags: string[], target: string, env: Record<string, string | undefined> = {}): AccessOutput {
+    const result = node([...flags, join(dir, "accesses-main.mjs"), join(dir, target)], { INTERLACE_ACCESSES: undefined, ...env });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toBe("");
+    return JSON.parse(result.stdout) as AccessOutput;
+  }
+
+  const increment = [
+    expect.stringMatching(/^read Counter#\d+\.increment undefined$/),
+    expect.stringMatching(/^read Counter#\d+\.value 0$/),
+    expect.stringMatching(/^write Counter#\d+\.value 1$/),
+  ];
+
+  it.each([
+    ["an ES module (ESM hook)", REGISTER, "counter.mjs"],
+    ["CommonJS (Module.prototype._compile)", REGISTER, "counter.cjs"],
+    ["CommonJS TypeScript that tsx's ESM hook compiled (tsx first)", TSX_FIRST, "counter.cts"],
+  ])("records the accesses of a plain class in %s, and registers the file", (_, flags, target) => {
+    const output = accessesOf(flags, target);
+
+    expect(output.loaded).toBe(true);
+    expect(output.named).toBe(true); // CommonJS exports are still found by Node's export lexer
+    expect(output.accesses).toEqual(increment);
+    expect(output.files).toContain(pathToFileURL(join(dir, target)).href);
+    expect(output.files).toContain(pathToFileURL(join(dir, "accesses-main.mjs")).href);
+  });
+
+  it("INTERLACE_ACCESSES=0 turns access instrumentation off, and no recorder is installed", () => {
+    const output = accessesOf(REGISTER, "counter.mjs", { INTERLACE_ACCESSES: "0" });
+
+    expect(output).toEqual({ loaded: false, named: true, files: [], accesses: [] });
+  });
+
+  it("installs once: asking for the other accesses setting throws E_INSTRUMENTATION_INSTALLED", () => {
+    const script = `
+      const { installInstrumentation } = await import(${JSON.stringify(pathToFileURL(join(root, "dist/tasks/install.js")).href)});
+      installInstrumentation();
+      installInstrumentation({ accesses: true });
+      let code = null;
+      try { installInstrumentation({ accesses: false }); } catch (error) { code = error.code; }
+      console.log(JSON.stringify({ code }));
+    `;
+
+    const result = node(["--input-type=module", "-e", script], { INTERLACE_ACCESSES: undefined });
+
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ code: "E_INSTRUMENTATION_INSTALLED" });
+  });
+});
+
 describe("interlace/vitest plugin", () => {
   const tsFile = join(dir, "work.ts");
 
@@ -205,7 +264,7 @@ describe("interlace/vitest plugin", () => {
     const result = interlace().transform(code, `${tsFile}?v=1a2b3c`);
 
     expect(result).not.toBeNull();
-    expect(result!.code).toContain("__il.a(Promise.resolve<number>(1), __ilF, 0)");
+    expect(result!.code).toContain('__il.a(__ila.M(Promise, "resolve").resolve<number>(1), __ilF, 0)');
     const lines = result!.code.split("\n");
     const line = lines.findIndex((l) => l.includes("throw new Error"));
     const column = (lines[line] ?? "").indexOf("new Error");
@@ -233,6 +292,26 @@ describe("interlace/vitest plugin", () => {
     const result = node([vitest, "run", "--config", join(dir, "vitest.config.mjs"), "--root", dir], env);
 
     expect(result.status, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Tests\s+.*2 passed/);
+  });
+
+  it("instruments property accesses and loads the recorder first, unless INTERLACE_ACCESSES=0", () => {
+    const vitest = join(root, "node_modules/vitest/vitest.mjs");
+    const env: Record<string, string | undefined> = { INTERLACE_ACCESSES: "0" };
+    for (const key of Object.keys(process.env)) if (key.startsWith("VITEST")) env[key] = undefined;
+
+    const result = node([vitest, "run", "--config", join(dir, "vitest.config.mjs"), "--root", dir, "plugin-accesses"], env);
+
+    expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Tests\s+.*1 passed/);
+    expect(interlace({ accesses: false }).transform("class C { m() { return this.v; } }", join(dir, "c.mjs"))).toBeNull();
+  });
+
+  it("puts the access recorder first in setupFiles", () => {
+    const config = { test: { setupFiles: "user-setup.ts" } };
+
+    interlace().config(config);
+
+    expect(config.test.setupFiles).toEqual([join(root, "src/access/recorder.ts"), "user-setup.ts"]);
   });
 });

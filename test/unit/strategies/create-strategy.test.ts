@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createStrategy,
+  Dpor,
   Exhaustive,
   IterativeBounding,
   MarkersExhaustive,
@@ -18,6 +19,7 @@ describe("createStrategy", () => {
     ["pct", PCT],
     ["exhaustive", IterativeBounding],
     ["markers", MarkersExhaustive],
+    ["dpor", Dpor],
   ] as const)("%s builds the strategy of that name", (name, type) => {
     const strategy = createStrategy(name, { seed: 1 });
     expect(strategy).toBeInstanceOf(type);
@@ -36,6 +38,11 @@ describe("createStrategy", () => {
   });
 
   it("rejects an unknown name", () => {
-    expect(() => createStrategy("dpor" as StrategyName, { seed: 1 })).toThrow('unknown strategy "dpor": expected one of random, pct, exhaustive, markers');
+    expect(() => createStrategy("bfs" as StrategyName, { seed: 1 })).toThrow('unknown strategy "bfs": expected one of random, pct, exhaustive, markers, dpor');
+  });
+
+  it("passes dpor its search order and preemption bound, and rejects a bad order", () => {
+    expect(createStrategy("dpor", { seed: 0, searchOrder: "diverse", preemptionBound: 1 })).toBeInstanceOf(Dpor);
+    expect(() => createStrategy("dpor", { seed: 0, searchOrder: "bfs" as "dfs" })).toThrow('order must be "dfs" or "diverse", got "bfs"');
   });
 });

@@ -6,8 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse } from "@babel/parser";
+import { TraceMap, generatedPositionFor, originalPositionFor } from "@jridgewell/trace-mapping";
+import { expect } from "vitest";
 import { getGates, type GateRun, type GateSite } from "../../../src/tasks/gates.js";
-import { instrument, type InstrumentOptions, type InstrumentResult } from "../../../src/tasks/transform.js";
+import { instrument, type EncodedMap, type InstrumentOptions, type InstrumentResult } from "../../../src/tasks/transform.js";
 
 const require = createRequire(import.meta.url);
 
@@ -109,3 +112,37 @@ export function awaitPositions(source: string): [number, number][] {
     return [line, column];
   });
 }
+
+/** Every identifier of `source` (parsed as `plugins` say), with its position. */
+export function identifiers(source: string, plugins: ("typescript" | "jsx")[] = []): { name: string; line: number; column: number }[] {
+  const file = parse(source, { sourceType: "module", plugins, tokens: true, allowReturnOutsideFunction: true });
+  const out: { name: string; line: number; column: number }[] = [];
+  for (const token of file.tokens ?? []) {
+    const t = token as { type: { label: string } | string; value?: unknown; loc: { start: { line: number; column: number } } };
+    const label = typeof t.type === "string" ? t.type : t.type.label;
+    if (label === "name" && typeof t.value === "string") out.push({ name: t.value, ...t.loc.start });
+  }
+  return out;
+}
+
+/**
+ * Expects every identifier of `source` to map through `map` to a position of `code` on its own
+ * line where the identifier stands, after what `prefix` matches (the helper calls an access
+ * became: `(`, `__ila.g(`, `"`), and that position to map back to the identifier.
+ */
+export function expectIdentifiersMapped(source: string, code: string, map: EncodedMap, filename: string, prefix = ""): void {
+  const trace = new TraceMap(map);
+  const outLines = code.split("\n");
+  for (const id of identifiers(source)) {
+    const where = `${id.name} at ${id.line}:${id.column}`;
+    const generated = generatedPositionFor(trace, { source: filename, line: id.line, column: id.column });
+    expect(generated.line, where).toBe(id.line);
+    const text = (outLines[(generated.line ?? 0) - 1] ?? "").slice(generated.column ?? 0);
+    expect(text, where).toMatch(new RegExp(`^${prefix}${id.name}`));
+    const back = originalPositionFor(trace, { line: generated.line ?? 0, column: generated.column ?? 0 });
+    expect([back.line, back.column], where).toEqual([id.line, id.column]);
+  }
+}
+
+/** What may stand before an identifier in access-instrumented code (see {@link expectIdentifiersMapped}). */
+export const ACCESS_PREFIX = '(?:\\(|__ila\\.\\w\\(|")*';

@@ -2,12 +2,14 @@ import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parse } from "@babel/parser";
-import { TraceMap, generatedPositionFor, originalPositionFor } from "@jridgewell/trace-mapping";
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import * as esbuild from "esbuild";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
+import "../../../src/access/recorder.js";
 import { GateKind, getGates, gatesPreamble } from "../../../src/tasks/gates.js";
-import { TempDir, at, awaitPositions, mustInstrument, recordGates, requireCode } from "./transform-helpers.js";
+import {
+  ACCESS_PREFIX, TempDir, at, awaitPositions, expectIdentifiersMapped, mustInstrument, recordGates, requireCode,
+} from "./transform-helpers.js";
 
 const dir = new TempDir();
 afterAll(() => dir.remove());
@@ -36,18 +38,6 @@ function inlineMap(code: string): TraceMap {
   return new TraceMap(inlineMapJson(code));
 }
 
-/** Every identifier of `source` (parsed as `plugins` say), with its position. */
-function identifiers(source: string, plugins: ("typescript" | "jsx")[] = []): { name: string; line: number; column: number }[] {
-  const file = parse(source, { sourceType: "module", plugins, tokens: true, allowReturnOutsideFunction: true });
-  const out: { name: string; line: number; column: number }[] = [];
-  for (const token of file.tokens ?? []) {
-    const t = token as { type: { label: string } | string; value?: unknown; loc: { start: { line: number; column: number } } };
-    const label = typeof t.type === "string" ? t.type : t.type.label;
-    if (label === "name" && typeof t.value === "string") out.push({ name: t.value, ...t.loc.start });
-  }
-  return out;
-}
-
 describe("instrument: source maps of plain JavaScript", () => {
   const source = [
     "const ev = (e) => globalThis.__events.push(e);",
@@ -59,19 +49,10 @@ describe("instrument: source maps of plain JavaScript", () => {
   test("every identifier maps both ways between its original and generated position", () => {
     const filename = dir.file(".cjs");
     const result = mustInstrument(source, { filename, format: "commonjs" });
-    const map = new TraceMap(result.map);
-    const outLines = result.code.split("\n");
 
     expect(result.map.sources).toEqual([filename]);
     expect(result.map.sourcesContent).toEqual([source]);
-    for (const id of identifiers(source)) {
-      const generated = generatedPositionFor(map, { source: filename, line: id.line, column: id.column });
-      expect(generated.line).toBe(id.line);
-      const line = outLines[(generated.line ?? 0) - 1] ?? "";
-      expect(line.slice(generated.column ?? 0, (generated.column ?? 0) + id.name.length)).toBe(id.name);
-      const back = originalPositionFor(map, { line: generated.line ?? 0, column: generated.column ?? 0 });
-      expect([back.line, back.column]).toEqual([id.line, id.column]);
-    }
+    expectIdentifiersMapped(source, result.code, result.map, filename);
   });
 
   test("an error thrown after gates on its line maps back to its original column", async () => {
@@ -88,6 +69,41 @@ describe("instrument: source maps of plain JavaScript", () => {
     const expected = { source: filename, ...at(source, "new Error") };
     expect({ source: back.source, line: back.line, column: back.column }).toEqual(expected);
     expect(JSON.parse(inlineMapJson(result.code))).toEqual(result.map);
+  });
+});
+
+describe("instrument: gates and accesses together", () => {
+  const source = [
+    "const ev = (e) => globalThis.__events.push(e);",
+    "class Counter { value = 0; total = 0; async add(x) { this.value += await x; ev(this.value); return this.value; } }",
+    "async function run(c, v) {",
+    "  c.total = c.total + await c.add(v.n); ev(c.total); if (c.total > v.limit) throw new Error('boom ' + c.total); // interlace: gate",
+    "}",
+    "module.exports = { Counter, run };",
+  ].join("\n");
+
+  test("every identifier maps both ways, in an await inside a compound assignment and on a marker's line", () => {
+    const filename = dir.file(".cjs");
+    const result = mustInstrument(source, { filename, format: "commonjs", accesses: true });
+
+    expect(result.code.split("\n")).toHaveLength(source.split("\n").length);
+    expect(result.code).toContain('__ila.c(this, "value") .w("+", await __il.a(x, __ilF, 0))');
+    expectIdentifiersMapped(source, result.code, result.map, filename, ACCESS_PREFIX);
+  });
+
+  test("an error thrown after gates and accesses on its line maps back to its original column", async () => {
+    const filename = dir.file(".cjs");
+    const result = mustInstrument(source, { filename, format: "commonjs", accesses: true, inlineMap: true });
+    const mod = requireCode<{ Counter: new () => object; run(c: object, v: object): Promise<void> }>(filename, result.code);
+    const log: string[] = [];
+    (globalThis as { __events?: string[] }).__events = log;
+    recordGates({ onCall: (call) => log.push(`${call.gate}:${call.site[0]}`) });
+
+    const error = await mod.run(new mod.Counter(), { n: 2, limit: 1 }).catch((e: unknown) => e);
+
+    expect(log).toEqual(["m:4", "a:2", "a:4", 2, 2]);
+    const back = originalPositionFor(inlineMap(result.code), framePosition(error, filename));
+    expect({ source: back.source, line: back.line, column: back.column }).toEqual({ source: filename, ...at(source, "new Error") });
   });
 });
 

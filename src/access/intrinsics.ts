@@ -1,0 +1,39 @@
+/**
+ * JavaScript operations as the access runtime performs them on behalf of instrumented code, with
+ * intrinsics captured at load, before user code can replace them: the runtime itself never runs
+ * user code beyond the operation the source asked for.
+ *
+ * @module
+ */
+/** Any object, for indexing with a property key. */
+export type Bag = Record<PropertyKey, unknown>;
+
+export const { apply, ownKeys, set: reflectSet, deleteProperty } = Reflect;
+export const { getPrototypeOf, getOwnPropertyDescriptor } = Object;
+export const { isArray } = Array;
+
+/** Whether `value` can have properties of its own (an object or a function). */
+export function isObject(value: unknown): value is object {
+  return (typeof value === "object" && value !== null) || typeof value === "function";
+}
+
+/** ToPropertyKey: what a property access converts its key to. Objects are converted exactly once. */
+export function toKey(k: unknown): PropertyKey {
+  if (typeof k === "string" || typeof k === "symbol") return k;
+  if (!isObject(k)) return String(k);
+  // A computed property name runs the same conversion as a property access (ToPrimitive, then ToString).
+  const [key] = ownKeys({ [k as unknown as PropertyKey]: 0 });
+  return key ?? String(k);
+}
+
+/** Sloppy-mode `o[k] = v`: a failed [[Set]] returns quietly. `null`/`undefined` still throw. */
+export function sloppySet(o: unknown, k: unknown, v: unknown): void {
+  if (o == null) (o as unknown as Bag)[k as PropertyKey] = v;
+  else reflectSet(Object(o) as object, k as PropertyKey, v, o);
+}
+
+/** Sloppy-mode `delete o[k]`: false instead of a TypeError for a non-configurable property. */
+export function sloppyDelete(o: unknown, k: unknown): boolean {
+  if (o == null) return delete (o as unknown as Bag)[k as PropertyKey];
+  return deleteProperty(Object(o) as object, k as PropertyKey);
+}
