@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { defineScenario, explore, SEARCH_ORDERS, thread, type ExploreResult } from "../../src/index.js";
 import { SharedMutex } from "../../src/sync/index.js";
 import { checkNothingLeftAfterEachTest } from "../helpers/fixtures.js";
+import { workerRaces } from "../../fixtures/explore/workers/races.mjs";
 
 checkNothingLeftAfterEachTest();
 
@@ -77,5 +78,20 @@ describe("dpor over workers: failures", () => {
   it("rejects process threads with E_DPOR_UNSUPPORTED before launching anything", async () => {
     const scenario = defineScenario({ setup: () => ({}), threads: { p: thread.process(PROGRAMS, "writeOwn", [0]) } });
     await expect(explore(scenario, { strategy: "dpor" })).rejects.toMatchObject({ code: "E_DPOR_UNSUPPORTED" });
+  });
+});
+
+describe("explanations of worker races under every strategy: values, conflicts, classification", () => {
+  const races = workerRaces({ defineScenario, thread });
+  const withdraw = races.find((r) => r.name === "check-then-withdraw")!;
+  const counter = races.find((r) => r.name.startsWith("counter"))!;
+  it.each(["random", "pct", "exhaustive", "dpor"] as const)("%s: check-then-withdraw is a check-then-act, the counter a lost update", async (strategy) => {
+    const a = await explore(withdraw.make("mjs", false), { strategy, seed: 3, reproduceOnFailure: 2 });
+    expect(a.explanation).toMatch(/Classification: check-then-act\. [ab] checked cells\[0\]/);
+    expect(a.explanation).toContain("[read cells[0] = 100]");
+    expect(a.explanation).toMatch(/Write-write conflict: threads [ab] and [ab] both wrote cells\[0\]/);
+    const b = await explore(counter.make("mjs", false), { strategy, seed: 3, reproduceOnFailure: 2 });
+    expect(b.explanation).toMatch(/Classification: lost update\. [ab] read cells\[0\]/);
+    expect(b.explanation).toContain("Reproduced 2/2 times.");
   });
 });
