@@ -301,6 +301,12 @@ console.log(`Benchmark wall time: ${num((performance.now() - t0) / 1000, 1)} s.`
   console.log(`\nDPOR measurement: ${num(dpor.wallS, 1)} s${dpor.lingered ? ", process still alive after reporting (killed)" : ""}.`);
 }
 
+// --- DPOR over worker threads (bench/dpor-workers.mjs) --------------------------------------------
+{
+  const { dporWorkersSection } = await import("./dpor-workers.mjs");
+  console.log(dporWorkersSection(await measure("dpor-workers.mjs", [], 180_000)));
+}
+
 // --- Access tracking cost per property access (bench/accesses.mjs) --------------------------------
 {
   const { accessesSection } = await import("./accesses.mjs");
