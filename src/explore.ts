@@ -66,7 +66,8 @@ export interface ExploreOptions<S = unknown> {
   /** Runs after every attempt. */
   teardown?: (state: S) => void | Promise<void>;
   /**
-   * How the next thread is picked (default `"random"`): `random` walk, `pct` (probabilistic
+   * How the next thread is picked (default `"dpor"` where it applies — task threads whose code
+   * records shared accesses, worker threads — else `"random"`): `random` walk, `pct` (probabilistic
    * concurrency testing), `exhaustive` (every interleaving, fewest preemptions first), `markers`
    * (every interleaving of marker points), `dpor` (one execution per class of equivalent
    * interleavings; task and worker threads).
@@ -203,14 +204,14 @@ export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreRes
  */
 export async function explore<S>(scenario: Scenario<S>, options?: MoreOptions<S>): Promise<ExploreResult<S>>;
 export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<S> = {}): Promise<ExploreResult<S>> {
-  const strategyName = more.strategy ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).strategy) ?? "random";
-  if (!STRATEGY_NAMES.includes(strategyName)) {
-    throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(strategyName)}.`);
+  const asked = more.strategy ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).strategy);
+  if (asked !== undefined && !STRATEGY_NAMES.includes(asked)) {
+    throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(asked)}.`);
   }
   // Marker-level search steps isolates at markers only; every other strategy at every statement.
-  const { subject, options } = subjectOf(first, more, strategyName === "markers" ? "markers" : "statements");
+  const { subject, options } = subjectOf(first, more, asked === "markers" ? "markers" : "statements");
   try {
-    return await exploreSubject(subject, options, strategyName);
+    return await exploreSubject(subject, options, asked ?? defaultStrategy(subject));
   } finally {
     await subject.close?.();
   }
@@ -259,6 +260,20 @@ async function exploreSubject<S>(subject: Subject<S>, options: MoreOptions<S>, s
   if (found === undefined) return result(true, counts, null, null, null, last?.state, seed, strategyName);
   const report = await reportFailure(subject, options, strategyName, seed, found);
   return result(false, counts, report.counterexample, report.explanation, report.reproduced, report.state, seed, strategyName);
+}
+
+/**
+ * `dpor` where it can see the threads' shared accesses (task threads whose code records them,
+ * worker threads), else `random` (process threads; task code loaded with INTERLACE_ACCESSES=0).
+ */
+function defaultStrategy<S>(subject: Subject<S>): StrategyName {
+  try {
+    subject.checkAccesses?.();
+    return "dpor";
+  } catch (error) {
+    if (error instanceof InterlaceError) return "random";
+    throw error;
+  }
 }
 
 /** Shrinks a failing attempt, makes it a counterexample, replays it and explains it. */

@@ -16,7 +16,7 @@ Commands:
 
 Options:
   --schedule <steps|file>  run: steps such as "t1:read_balance t2:read_balance", or a .json/.txt schedule file
-  --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default random)
+  --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default dpor; random for process threads)
   --seed <n>               explore: seed of random and pct (default: drawn at random and printed)
   --max-attempts <n>       explore: runs before concluding the invariant holds (default 200)
   --max-executions <n>     explore: the same budget under dpor's name (give one of the two)

@@ -87,13 +87,19 @@ describe("interlace explore", () => {
   });
 
   it("exits 0 when the property holds, with progress lines on stderr", () => {
-    const { code, stdout, stderr } = interlace("explore", SAFE, "--max-attempts", "120", "--seed", "7");
+    const { code, stdout, stderr } = interlace("explore", SAFE, "--strategy", "random", "--max-attempts", "120", "--seed", "7");
 
     expect(code).toBe(0);
     expect(stdout.trim()).toBe("✓ property holds over 120 interleavings (random, seed 7)");
     const lines = stderr.trim().split("\n");
     expect(lines.map((l) => l.match(/^explore: (\d+\/\d+) runs/)?.[1])).toEqual(expect.arrayContaining(["50/120", "120/120"]));
     expect(lines.at(-1)).toMatch(/^explore: 120\/120 runs, [\d.]+ runs\/s, no failure$/);
+  });
+
+  it("explores with dpor by default, and says when its search is complete", () => {
+    const { code, stdout } = interlace("explore", SAFE, "--seed", "7");
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe("✓ property holds over 2 executions (dpor, seed 7; search complete)");
   });
 
   it("says when an exhaustive search ran out of interleavings before the budget", () => {
@@ -106,7 +112,7 @@ describe("interlace explore", () => {
   });
 
   it("keeps stdout pure JSON when task threads print", () => {
-    const { code, stdout, stderr } = interlace("explore", "fixtures/cli/tasks-noisy-scenario.ts", "--max-attempts", "3", "--json");
+    const { code, stdout, stderr } = interlace("explore", "fixtures/cli/tasks-noisy-scenario.ts", "--strategy", "random", "--max-attempts", "3", "--json");
 
     expect(code).toBe(0);
     expect(json<ExploreReportJSON>(stdout).numExplored).toBe(3);

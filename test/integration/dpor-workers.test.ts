@@ -75,6 +75,13 @@ describe("dpor over workers: failures", () => {
     expect(result.reproduced).toEqual({ failures: 3, attempts: 3 });
   });
 
+  it("is the default for worker threads; scenarios with process threads default to random", async () => {
+    const workersOnly = await explore(defineScenario({ setup, threads: workers(2, "writeAll", (i) => [1, i + 1]) }), { maxAttempts: 50 });
+    expect(workersOnly).toMatchObject({ strategy: "dpor", numExplored: 2, complete: true });
+    const withProcess = await explore(defineScenario({ setup: () => ({}), threads: { p: thread.process(PROGRAMS, "writeOwn", [0]) } }), { maxAttempts: 2, reproduceOnFailure: 0, shrinkBudget: 0 });
+    expect(withProcess.strategy).toBe("random");
+  });
+
   it("rejects process threads with E_DPOR_UNSUPPORTED before launching anything", async () => {
     const scenario = defineScenario({ setup: () => ({}), threads: { p: thread.process(PROGRAMS, "writeOwn", [0]) } });
     await expect(explore(scenario, { strategy: "dpor" })).rejects.toMatchObject({ code: "E_DPOR_UNSUPPORTED" });

@@ -25,3 +25,11 @@ describe.each(["random", "pct", "exhaustive", "dpor"] as StrategyName[])("explan
     expect(result.explanation).toContain("Reproduced 2/2 times.");
   });
 });
+
+describe("the default strategy", () => {
+  it("is dpor for task threads whose code records shared accesses", async () => {
+    const result = await explore({ ...counter.buggy(), reproduceOnFailure: 0 } as ExploreOptions<unknown>);
+    expect(result.strategy).toBe("dpor");
+    expect(result.numExplored).toBe(2);
+  });
+});

@@ -152,6 +152,7 @@ describe("results, explanations and replay", () => {
       invariant: (s) => s.spins === 100,
       maxSteps: 5,
       maxAttempts: 20,
+      strategy: "random",
       seed: 3,
       onAttempt: (p) => decisions.push(p.decisions),
     });
