@@ -6,19 +6,7 @@
  */
 import type { Access } from "../strategies/access.js";
 import type { AccessSource, ThreadAccess } from "../engine/step-accesses.js";
-
-/** The recorder as the log needs it (see `src/access/recorder.ts`). */
-interface Recorder {
-  setSink(sink: ((access: Access) => void) | null): void;
-  resetIds(state?: unknown): void;
-}
-
-const RECORDER_KEY = "interlace.access.v1";
-
-/** The access recorder of this isolate, if instrumented code or interlace loaded it. */
-export function accessRecorder(): Recorder | undefined {
-  return (globalThis as unknown as Record<symbol, Recorder | undefined>)[Symbol.for(RECORDER_KEY)];
-}
+import { installedAccessRuntime } from "../access/runtime.js";
 
 /** Accesses of one run, attributed to the task that made them. */
 export class AccessLog implements AccessSource {
@@ -40,7 +28,7 @@ export class AccessLog implements AccessSource {
    * from the run's `state`, so that every run names its objects alike. Returns the detach function.
    */
   attach(currentTask: () => string | undefined, state: unknown): () => void {
-    const recorder = accessRecorder();
+    const recorder = installedAccessRuntime();
     if (recorder === undefined) return () => {};
     recorder.resetIds(state);
     recorder.setSink((access) => {
