@@ -313,3 +313,11 @@ console.log(`Benchmark wall time: ${num((performance.now() - t0) / 1000, 1)} s.`
   const accesses = await measure("accesses.mjs");
   console.log(accessesSection(accesses));
 }
+
+// --- Classic programs: detection by the default strategy and the others (bench/classic.mjs) -------
+{
+  const { classicSection, measureClassic } = await import("./classic.mjs");
+  const t = performance.now();
+  console.log(classicSection(await measureClassic(measure)));
+  console.log(`\nClassic programs measurement: ${num((performance.now() - t) / 1000, 0)} s (one process per program × strategy).`);
+}

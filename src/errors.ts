@@ -213,8 +213,31 @@ export class AccessOverflowError extends InterlaceError {
 /** `setup()` or `teardown()` of a scenario threw. */
 export class ScenarioHookError extends InterlaceError {
   constructor(hook: string, cause: unknown) {
-    super("E_HOOK_THREW", "fault", `The scenario's ${hook}() threw: ${describeError(cause)}`, { cause });
+    const stack = userStack(cause);
+    super("E_HOOK_THREW", "fault", `The scenario's ${hook}() threw: ${describeError(cause)}${stack === "" ? "" : `\n${stack}`}`, { cause });
   }
+}
+
+/** interlace's own code (`src/` or `dist/`), left out of the stacks shown to users. */
+const OWN_CODE = new URL(".", import.meta.url);
+
+/**
+ * The frames of a thrown error's stack that are the user's code (not Node's, not interlace's), as
+ * printed by V8 (source-mapped when source maps are on, as interlace's loaders and tsx turn them),
+ * indented; "" when there are none or it is not an Error.
+ */
+export function userStack(value: unknown, limit = 8): string {
+  if (!(value instanceof Error) || typeof value.stack !== "string") return "";
+  const own = [OWN_CODE.href, decodeURIComponent(OWN_CODE.pathname)];
+  const frames: string[] = [];
+  for (const line of value.stack.split("\n")) {
+    if (!/^\s+at /.test(line) || /\(node:|at node:|\(native\)|\(<anonymous>\)|[\\/]bin[\\/]interlace\.js:/.test(line) || own.some((prefix) => line.includes(prefix))) continue;
+    // Frames of packages below the user's own (a test runner's, a framework's) are not theirs.
+    if (frames.length > 0 && /[\\/]node_modules[\\/]/.test(line)) break;
+    frames.push(`    ${line.trim()}`);
+    if (frames.length === limit) break;
+  }
+  return frames.join("\n");
 }
 
 /** Something outside interlace resumed a thread (a second debugger): the run is no longer deterministic. */

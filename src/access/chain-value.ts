@@ -20,7 +20,8 @@ export interface Operations {
   /** `delete o[k]` in strict or sloppy code, recorded. */
   remove(o: unknown, k: unknown, strict: boolean): boolean;
   /** Records the effect of calling `receiver[key](...args)` on a collection. */
-  called(receiver: unknown, key: unknown, args: readonly unknown[]): void;
+  /** A call link is about to call `fn` on `receiver` (`key`: the member it was read from, if any). */
+  called(receiver: unknown, key: unknown, args: readonly unknown[], fn: unknown): void;
 }
 
 /**
@@ -79,7 +80,7 @@ export class Chain implements ChainValue {
     const receiver = this.#receiver;
     const key = this.#key;
     this.#receiver = this.#key = undefined;
-    this.ops.called(receiver, key, args);
+    this.ops.called(receiver, key, args, f);
     if (typeof f !== "function") throw new TypeError(`${String(key ?? "expression")} is not a function`);
     this.v = apply(f, receiver, args);
     return this;

@@ -67,15 +67,27 @@ export class Edits {
     for (const [start, { end, text }] of other.#replacements) this.replace(start, end, text);
   }
 
+  /**
+   * Applies the edits. Minified code writes `return[1].map(f)`, `typeof[].x`, `case"x":`,
+   * `a?.[0]instanceof o`: text inserted between an identifier character and another one gets a
+   * space, or `return` would become `return__ila…` (a different identifier, or a syntax error).
+   */
   apply(ms: MagicString, code: string): void {
-    for (const [at, text] of this.#inserts) ms.appendRight(at, text);
-    for (const [start, { end, text }] of this.#replacements) ms.update(start, end, (this.#opens.get(start) ?? "") + text);
+    const before = (at: number, text: string): string => (at > 0 && isIdentifierChar(code.charAt(at - 1)) && isIdentifierChar(text.charAt(0)) ? ` ${text}` : text);
+    const after = (at: number, text: string): string => (isIdentifierChar(code.charAt(at)) && isIdentifierChar(text.charAt(text.length - 1)) ? `${text} ` : text);
+    for (const [at, text] of this.#inserts) ms.appendRight(at, before(at, text));
+    for (const [start, { end, text }] of this.#replacements) ms.update(start, end, after(end, before(start, (this.#opens.get(start) ?? "") + text)));
     for (const [at, text] of this.#opens) {
-      if (!this.#replacements.has(at)) ms.update(at, at + 1, text + code.charAt(at));
+      if (!this.#replacements.has(at)) ms.update(at, at + 1, before(at, text + code.charAt(at)));
     }
     for (const [at, list] of this.#closes) {
       const inner = list.sort((a, b) => b.from - a.from || b.seq - a.seq);
-      ms.prependLeft(at, inner.map((close) => close.text).join(""));
+      ms.prependLeft(at, after(at, inner.map((close) => close.text).join("")));
     }
   }
+}
+
+/** Whether `c` can be part of an identifier (or a keyword, or a number). */
+function isIdentifierChar(c: string): boolean {
+  return c !== "" && /[\p{ID_Continue}$\u200c\u200d]/u.test(c);
 }

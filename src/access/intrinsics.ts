@@ -5,8 +5,11 @@
  *
  * @module
  */
+import { types } from "node:util";
 /** Any object, for indexing with a property key. */
 export type Bag = Record<PropertyKey, unknown>;
+
+const { isProxy } = types;
 
 export const { apply, ownKeys, set: reflectSet, deleteProperty } = Reflect;
 export const { getPrototypeOf, getOwnPropertyDescriptor } = Object;
@@ -36,4 +39,22 @@ export function sloppySet(o: unknown, k: unknown, v: unknown): void {
 export function sloppyDelete(o: unknown, k: unknown): boolean {
   if (o == null) return delete (o as unknown as Bag)[k as PropertyKey];
   return deleteProperty(Object(o) as object, k as PropertyKey);
+}
+
+/**
+ * The function a method call of `o[key]` would call, found without running user code: the data
+ * property along the prototype chain, a getter itself (an accessor runs code to produce it), or
+ * undefined. Primitives look their methods up on their wrapper's prototype; proxies are not looked
+ * into (their trap is the function).
+ */
+export function methodOf(o: unknown, key: PropertyKey): unknown {
+  if (o === null || o === undefined) return undefined;
+  let target: object | null = isObject(o) ? o : (Object(o) as object);
+  for (let depth = 0; target !== null && depth < 10_000; depth++) {
+    if (isProxy(target)) return target;
+    const descriptor = getOwnPropertyDescriptor(target, key);
+    if (descriptor !== undefined) return "value" in descriptor ? descriptor.value : descriptor.get;
+    target = getPrototypeOf(target) as object | null;
+  }
+  return undefined;
 }

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { UntracedCall } from "./callees.js";
 
 /**
  * What an access touches within its target object, and what `key` then is:
@@ -23,10 +24,22 @@
  */
 export type AccessPart = "property" | "element" | "entry" | "all" | "private";
 
+/** An instrumented file, as shared-variable accesses name it. */
+export interface VariableFile {
+  /** Its index in this isolate (load order). */
+  readonly index: number;
+  /** Its `file:` URL. */
+  readonly url: string;
+  /** Its shared variables' names, by slot. */
+  readonly names: readonly string[];
+}
+
 /** Where a recorded access is, for partial-order reduction (`location`) and for people (`label`). */
 export interface AccessPlace {
   readonly location: string;
   readonly label?: string;
+  /** Untraced effects: where the code came from (`Access.origin`). */
+  readonly origin?: string;
 }
 
 /** Decides where accesses are and which are recorded. */
@@ -37,6 +50,18 @@ export interface AccessPolicy {
    * run no user code: no getters, no proxy traps (see `identities.ts` for safe inspection).
    */
   locate(target: object, part: AccessPart, key: unknown): AccessPlace | null;
+  /**
+   * The place of shared variable `slot` of an instrumented file, or `null` to record nothing
+   * (worker threads: a variable is never shared between isolates).
+   */
+  variable?(file: VariableFile, slot: number): AccessPlace | null;
+  /**
+   * The place of an untraced effect (a call into code whose effects are not observed), or `null` to
+   * record nothing. Task threads place every one at `WORLD` (`strategies/access.ts`).
+   */
+  world?(call: UntracedCall): AccessPlace | null;
+  /** Whether to ask V8 where an unmarked JavaScript function comes from (`function-origin.ts`); else it counts as untraced. */
+  readonly locateFunctions?: boolean;
   /** Restarts any numbering, so that a deterministic execution names its objects alike every time. */
   reset?(state?: unknown): void;
 }

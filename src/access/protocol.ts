@@ -21,6 +21,19 @@ export type AccessMode = (typeof AccessMode)[keyof typeof AccessMode];
 export type CompoundOperator =
   | "=" | "+" | "-" | "*" | "/" | "%" | "**" | "<<" | ">>" | ">>>" | "&" | "|" | "^";
 
+/**
+ * Watches the calls traced code makes that schedule a callback (`setImmediate(cb)`, `p.then(cb)`,
+ * `emitter.on(e, cb)`), for the task scheduler (`tasks/callbacks.ts`), which makes each callback a
+ * scheduling point. Each method returns the function to call instead, with the same `this` and
+ * arguments, or `undefined` to call the original.
+ */
+export interface CallHook {
+  /** A plain call `f(…)`. */
+  plain(f: Function): Function | undefined;
+  /** A method call `o[key](…)` of `method`, found on `o`; the stand-in calls `method` on `o`. */
+  method(method: Function, o: object, key: PropertyKey): ((...args: unknown[]) => unknown) | undefined;
+}
+
 /** The property a compound or logical assignment read, waiting for its right-hand side. */
 export interface PendingAssignment {
   /** The value read. */
@@ -94,12 +107,35 @@ export interface AccessRuntime {
   r(o: unknown, ...keys: string[]): unknown;
   /** Records the reads of iterating `o` (`for…of`, spread, array patterns); returns `o`. */
   i(o: unknown): unknown;
+  /** `k in o`, recorded as a read of `o[k]`. */
+  I(k: unknown, o: unknown): boolean;
   /** Starts an optional chain: `o?.p` is `h(o).n()?.g("p").v`. */
   h(v: unknown): ChainValue;
-  /** Registers a file whose code was access-instrumented (its preamble calls it once). */
-  f(url: string): void;
+  /**
+   * A plain call's callee, before the call: `f(a)` is `k(f)(a)`. Returns the function to call (`f`
+   * itself, or a stand-in calling it, same `this`), after recording, while a sink is set, an
+   * effect outside traced code when `f` runs such code (see `callees.ts`).
+   */
+  k(f: unknown): unknown;
+  /** The same for `new C(a)`: `new (n(C))(a)`. */
+  n(f: unknown): unknown;
+  /** A read of shared variable `slot` of file `file` (`x` → `v(x, __ilaF, slot)`); returns `value`. */
+  v(value: unknown, file: number, slot: number): unknown;
+  /** A write of `value` to shared variable `slot` (`x = e` → `w(x = e, __ilaF, slot)`); returns `value`. */
+  w(value: unknown, file: number, slot: number): unknown;
+  /** The read of a compound assignment, before its right-hand side: `x += (R(__ilaF, slot), e)`. */
+  R(file: number, slot: number): void;
+  /** Accesses of shared variable `slot` (`mode`) recorded with no value (`x++`, patterns, `for` heads); returns `value`. */
+  V(file: number, slot: number, mode: AccessMode, value?: unknown): unknown;
+  /**
+   * Registers a file whose code was access-instrumented (its preamble calls it once) with the names
+   * of its shared variables, by slot; returns the file's index (`__ilaF`).
+   */
+  f(url: string, variables?: readonly string[]): number;
   /** `file:` URLs of the files registered with `f`, in load order. */
   readonly files: ReadonlySet<string>;
+  /** Installs or removes the call hook (see {@link CallHook}). */
+  setCallHook(hook: CallHook | null): void;
   /** Installs or removes the sink: while one is set, every access is reported to it. */
   setSink(sink: AccessSink | null): void;
   /** Restarts the numbering of objects and symbols (the policy's `reset`), the objects reachable from `state` first. */

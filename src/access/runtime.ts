@@ -17,9 +17,10 @@
  */
 import { Chain, Pending, type Operations } from "./chain-value.js";
 import { tracksCall } from "./collections.js";
-import { apply, isObject, sloppyDelete, sloppySet, toKey, type Bag } from "./intrinsics.js";
-import type { AccessPolicy } from "./policy.js";
-import { ACCESS_KEY, AccessMode, type AccessRuntime, type AccessSink, type ChainValue, type PendingAssignment } from "./protocol.js";
+import { Callees } from "./callees.js";
+import { apply, isObject, methodOf, sloppyDelete, sloppySet, toKey, type Bag } from "./intrinsics.js";
+import type { AccessPolicy, VariableFile } from "./policy.js";
+import { ACCESS_KEY, AccessMode, type AccessRuntime, type AccessSink, type CallHook, type ChainValue, type PendingAssignment } from "./protocol.js";
 import { createTaskPolicy } from "./task-policy.js";
 import { Tracker } from "./tracker.js";
 import { UNKNOWN } from "./values.js";
@@ -70,8 +71,15 @@ export function accessInstrumentedFiles(): ReadonlySet<string> {
 class Runtime implements AccessRuntime, Operations {
   readonly #policy: AccessPolicy;
   readonly #files = new Set<string>();
+  /** Shared-variable names by file index and slot (the preambles' tables). */
+  readonly #variables: Array<readonly string[]> = [];
+  /** The URL of each file index. */
+  readonly #urls: string[] = [];
+  readonly #callees: Callees;
   /** Set while a sink is: the one null check of every helper. */
   #tracker: Tracker | null = null;
+  /** Set while a task run watches the calls that schedule callbacks (see {@link CallHook}). */
+  #hook: CallHook | null = null;
   /** The key of the last `M`/`x`, for `K()`. */
   #key: unknown = undefined;
   /** The read of the last `l`/`L`, for `y()`. */
@@ -79,14 +87,60 @@ class Runtime implements AccessRuntime, Operations {
 
   constructor(policy: AccessPolicy) {
     this.#policy = policy;
+    this.#callees = new Callees(() => this.#files, policy.locateFunctions === true);
   }
 
   get files(): ReadonlySet<string> {
     return this.#files;
   }
 
-  f(url: string): void {
+  f(url: string, variables: readonly string[] = []): number {
     this.#files.add(url);
+    this.#urls.push(url);
+    return this.#variables.push(variables) - 1;
+  }
+
+  k(f: unknown): unknown {
+    if (this.#tracker !== null) this.#call(f, undefined);
+    return this.#hook === null || typeof f !== "function" ? f : this.#hook.plain(f) ?? f;
+  }
+
+  n(f: unknown): unknown {
+    if (this.#tracker !== null) this.#call(f, undefined);
+    return f;
+  }
+
+  v(value: unknown, file: number, slot: number): unknown {
+    this.#tracker?.variable("read", this.#fileOf(file), slot, value);
+    return value;
+  }
+
+  w(value: unknown, file: number, slot: number): unknown {
+    this.#tracker?.variable("write", this.#fileOf(file), slot, value);
+    return value;
+  }
+
+  R(file: number, slot: number): void {
+    this.#tracker?.variable("read", this.#fileOf(file), slot, UNKNOWN);
+  }
+
+  V(file: number, slot: number, mode: AccessMode, value?: unknown): unknown {
+    const tracker = this.#tracker;
+    if (tracker !== null) {
+      const at = this.#fileOf(file);
+      if (mode !== AccessMode.Write) tracker.variable("read", at, slot, UNKNOWN);
+      if (mode !== AccessMode.Read) tracker.variable("write", at, slot, UNKNOWN);
+    }
+    return value;
+  }
+
+  /** A file's index, URL and shared-variable names, for the policy. */
+  #fileOf(file: number): VariableFile {
+    return { index: file, url: this.#urls[file] ?? "", names: this.#variables[file] ?? [] };
+  }
+
+  setCallHook(hook: CallHook | null): void {
+    this.#hook = hook;
   }
 
   setSink(sink: AccessSink | null): void {
@@ -153,15 +207,32 @@ class Runtime implements AccessRuntime, Operations {
 
   M(o: unknown, k: unknown): unknown {
     const tracker = this.#tracker;
-    if (tracker === null || !isObject(o)) {
+    if ((tracker === null && this.#hook === null) || !isObject(o)) {
       this.#key = k;
       return o;
     }
+    if (tracker === null) return this.#hooked(o, k);
     const key = toKey(k);
     tracker.read(o, key, UNKNOWN);
     if (!tracksCall(o, key)) {
+      const method = methodOf(o, key);
+      const probe = ownershipProbe(method, o);
       this.#key = key;
-      return o;
+      if (probe === null) {
+        this.#call(method, o);
+        const hooked = this.#hook === null || typeof method !== "function" ? undefined : this.#hook.method(method, o, key);
+        return hooked === undefined ? o : { [key]: hooked };
+      }
+      // `o.hasOwnProperty(k)`, `Object.hasOwn(o, k)`, `hasOwnProperty.call(o, k)`: a read of `o[k]`.
+      return {
+        [key]: (...args: unknown[]): unknown => {
+          const [target, property] = probe(args);
+          if (isObject(target) && (typeof property === "string" || typeof property === "number" || typeof property === "symbol")) {
+            tracker.read(target, toKey(property), UNKNOWN);
+          }
+          return apply(method as (...a: unknown[]) => unknown, o, args);
+        },
+      };
     }
     // A stand-in with the method looked up once: the call records its effect, then runs on `o`.
     const method = (o as Bag)[key];
@@ -213,6 +284,14 @@ class Runtime implements AccessRuntime, Operations {
     return o;
   }
 
+  I(k: unknown, o: unknown): boolean {
+    const tracker = this.#tracker;
+    if (tracker === null || !isObject(o)) return (k as PropertyKey) in (o as object); // a primitive throws, as natively
+    const key = toKey(k);
+    tracker.read(o, key, UNKNOWN);
+    return key in o;
+  }
+
   h(v: unknown): ChainValue {
     return new Chain(this, v);
   }
@@ -243,10 +322,27 @@ class Runtime implements AccessRuntime, Operations {
     return strict ? delete (o as Bag)[key as PropertyKey] : sloppyDelete(o, key);
   }
 
-  called(receiver: unknown, key: unknown, args: readonly unknown[]): void {
-    if (this.#tracker !== null && isObject(receiver) && key !== undefined) {
-      this.#tracker.call(receiver, key as PropertyKey, args);
-    }
+  called(receiver: unknown, key: unknown, args: readonly unknown[], fn?: unknown): void {
+    if (this.#tracker === null) return;
+    if (isObject(receiver) && key !== undefined && tracksCall(receiver, key as PropertyKey)) this.#tracker.call(receiver, key as PropertyKey, args);
+    else if (fn !== undefined) this.#call(fn, receiver);
+  }
+
+  /** `M` while only the call hook watches (no sink): a stand-in when the method schedules a callback. */
+  #hooked(o: object, k: unknown): unknown {
+    const key = toKey(k);
+    this.#key = key;
+    const method = methodOf(o, key);
+    const hooked = typeof method === "function" ? this.#hook?.method(method, o, key) : undefined;
+    return hooked === undefined ? o : { [key]: hooked };
+  }
+
+  /** Records the untraced effect of calling `fn` on `receiver`, if it has one. */
+  #call(fn: unknown, receiver: unknown): void {
+    const tracker = this.#tracker;
+    if (tracker === null) return;
+    const untraced = this.#callees.effect(fn, receiver);
+    if (untraced !== null) tracker.untraced(untraced);
   }
 
   // The recording paths, out of line: the helpers V8 inlines into instrumented code stay small.
@@ -288,4 +384,19 @@ class Runtime implements AccessRuntime, Operations {
     this.put(o, k, value, strict);
     return result;
   }
+}
+
+const { hasOwnProperty } = Object.prototype;
+const { hasOwn } = Object as unknown as { hasOwn: (o: object, k: PropertyKey) => boolean };
+const { call: callMethod } = Function.prototype;
+
+/**
+ * For the builtins that ask whether an object has a property of its own: which object and key a
+ * call with `args` asks about (the call is then a read of that property); null for other methods.
+ */
+function ownershipProbe(method: unknown, receiver: object): ((args: readonly unknown[]) => [unknown, unknown]) | null {
+  if (method === hasOwnProperty) return (args) => [receiver, args[0]];
+  if (method === hasOwn && receiver === Object) return (args) => [args[0], args[1]];
+  if (method === callMethod && receiver === hasOwnProperty) return (args) => [args[0], args[1]];
+  return null;
 }

@@ -6,8 +6,10 @@
  * @module
  */
 import { Identities } from "./identities.js";
-import type { AccessPart, AccessPlace, AccessPolicy } from "./policy.js";
+import type { AccessPart, AccessPlace, AccessPolicy, VariableFile } from "./policy.js";
 import { walkState } from "./state-walk.js";
+import type { UntracedCall } from "./callees.js";
+import { WORLD } from "../strategies/access.js";
 
 /**
  * Creates the task policy; `reset(state)` restarts its numbering (`#1` again), numbering the
@@ -26,6 +28,18 @@ export function createTaskPolicy(): AccessPolicy {
         : "[*]";
       return { location: location + suffix, label: name + suffix };
     },
+    variable(file: VariableFile, slot: number): AccessPlace {
+      // `counter.ts:balance`: readable where labels must be told apart, and the same in every run.
+      // Two files with one base name and one variable name share it (conservative: more dependence).
+      const name = file.names[slot] ?? `#${slot}`;
+      const twice = file.names.indexOf(name) !== slot;
+      const base = file.url.slice(file.url.lastIndexOf("/") + 1).replace(/[?#].*$/, "");
+      return { location: `${base}:${name}${twice ? `#${slot}` : ""}`, label: name };
+    },
+    world(call: UntracedCall): AccessPlace {
+      return { location: WORLD, label: `untraced ${call.origin === "native" ? "native code" : call.origin}: ${call.callee}`, origin: call.origin };
+    },
+    locateFunctions: true,
     reset(state?: unknown): void {
       ids = new Identities();
       if (state !== undefined) walkState(state, (o) => ids.of(o));

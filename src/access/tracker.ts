@@ -7,7 +7,8 @@
 import type { Access } from "../strategies/access.js";
 import { MAX_ELEMENTS, kindOf, recordCall, recordIteration, type EffectRecorder, type Kind } from "./collections.js";
 import { ARRAY_INDEX } from "./identities.js";
-import type { AccessPart, AccessPolicy } from "./policy.js";
+import type { AccessPart, AccessPlace, AccessPolicy, VariableFile } from "./policy.js";
+import type { UntracedCall } from "./callees.js";
 import { AccessMode, type AccessSink } from "./protocol.js";
 import { UNKNOWN, renderValue } from "./values.js";
 
@@ -26,9 +27,27 @@ export class Tracker implements EffectRecorder {
   emit(op: "read" | "write", o: object, part: AccessPart, key: unknown, value: unknown): void {
     if (this.#inSink) return;
     const place = this.#policy.locate(o, part, key);
-    if (place === null) return;
+    if (place !== null) this.#emitAt(op, place, value);
+  }
+
+  /** An access of shared variable `slot` of `file`; `value` what was read or written. */
+  variable(op: "read" | "write", file: VariableFile, slot: number, value: unknown): void {
+    if (this.#inSink) return;
+    const place = this.#policy.variable?.(file, slot) ?? null;
+    if (place !== null) this.#emitAt(op, place, value);
+  }
+
+  /** A call whose effects are not observed: a write of the outside world, when the policy places it. */
+  untraced(call: UntracedCall): void {
+    if (this.#inSink) return;
+    const place = this.#policy.world?.(call) ?? null;
+    if (place !== null) this.#emitAt("write", place, UNKNOWN);
+  }
+
+  #emitAt(op: "read" | "write", place: AccessPlace, value: unknown): void {
     const access: Access = { op, location: place.location };
     if (place.label !== undefined) access.label = place.label;
+    if (place.origin !== undefined) access.origin = place.origin;
     if (value !== UNKNOWN) access.value = renderValue(value);
     this.#inSink = true;
     try {

@@ -45,9 +45,11 @@ import { pathToFileURL } from "node:url";
 import MagicString from "magic-string";
 import type { AstNode } from "../tasks/gate-walker.js";
 import { composeMap, readInputMap, type EncodedMap } from "../tasks/input-map.js";
-import { insertPreamble, parseCode, type ParseOptions } from "../tasks/parse-code.js";
+import { globalObjectIn, insertPreamble, parseCode, type ParseOptions } from "../tasks/parse-code.js";
 import { collectConstEnums } from "./ast.js";
 import type { Edits } from "./edits.js";
+import { sharedVariables } from "./scope.js";
+import { variableReads, variableWrites } from "./variables.js";
 import { ACCESS_KEY } from "./protocol.js";
 import { AccessWalker } from "./walker.js";
 
@@ -72,22 +74,32 @@ const NOT_LOADED =
  *
  * @param url - `file:` URL of the original source.
  */
-export function accessPreamble(url: string): string {
+export function accessPreamble(url: string, variables: readonly string[] = [], global = "globalThis"): string {
   return (
-    `var __ila=globalThis[Symbol.for(${JSON.stringify(ACCESS_KEY)})]??` +
-    `(()=>{throw Error(${JSON.stringify(NOT_LOADED)})})();__ila.f(${JSON.stringify(url)});`
+    `var __ila=${global}[${global}.Symbol.for(${JSON.stringify(ACCESS_KEY)})]??` +
+    `(()=>{throw ${global}.Error(${JSON.stringify(NOT_LOADED)})})();var __ilaF=__ila.f(${JSON.stringify(url)},${JSON.stringify(variables)});`
   );
 }
 
+/** The access edits of a program, and the names of its shared variables (the preamble's table). */
+export interface AccessEdits {
+  edits: Edits;
+  variables: string[];
+}
+
 /**
- * The access edits of a parsed program.
+ * The access edits of a parsed program: shared variables (`scope.ts`, `variables.ts`), property
+ * accesses and calls (`walker.ts`).
  *
  * @throws Error when the walk meets code it cannot rewrite (a token not where the AST says).
  */
-export function accessEdits(code: string, program: AstNode, format: "module" | "commonjs"): Edits {
+export function accessEdits(code: string, program: AstNode, format: "module" | "commonjs"): AccessEdits {
+  const shared = sharedVariables(program, code);
   const walker = new AccessWalker(code, collectConstEnums(code, program), format);
+  variableWrites(walker.edits, shared, code);
   walker.visit(program, { strict: format === "module", privates: new Map() });
-  return walker.edits;
+  variableReads(walker.edits, shared);
+  return { edits: walker.edits, variables: shared.names };
 }
 
 /**
@@ -103,12 +115,12 @@ export function instrumentAccesses(code: string, options: AccessTransformOptions
   const { program, comments } = parseCode(code, options);
   const readMap = readInputMap(comments, options.filename);
   const input = readMap === null || "problem" in readMap ? null : readMap;
-  const edits = accessEdits(code, program, options.format);
+  const { edits, variables } = accessEdits(code, program, options.format);
 
   const ms = new MagicString(code);
   if (input !== null) ms.remove(input.comment.start, input.comment.end);
   if (!edits.empty) {
-    insertPreamble(ms, code, program, accessPreamble(pathToFileURL(options.filename).href));
+    insertPreamble(ms, code, program, accessPreamble(pathToFileURL(options.filename).href, variables, globalObjectIn(program)));
     edits.apply(ms, code);
   }
   return { code: ms.toString(), map: composeMap(ms, options.filename, input, undefined) };

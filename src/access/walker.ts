@@ -37,8 +37,9 @@ const UNTRACKED_COMMONJS = [...UNTRACKED_ALWAYS, "exports", "module"];
 
 /** Collects the edits of one program. */
 export class AccessWalker {
-  readonly edits = new Edits();
+  readonly edits: Edits;
   readonly #untracked: ReadonlySet<string>;
+  readonly #commonjs: boolean;
 
   /**
    * @param code - The code walked (token positions are looked up in it).
@@ -49,8 +50,11 @@ export class AccessWalker {
     readonly code: string,
     readonly constEnums: ReadonlySet<string>,
     format: "module" | "commonjs",
+    edits: Edits = new Edits(),
   ) {
     this.#untracked = new Set(format === "commonjs" ? UNTRACKED_COMMONJS : UNTRACKED_ALWAYS);
+    this.#commonjs = format === "commonjs";
+    this.edits = edits;
   }
 
   visit(node: AstNode, scope: Scope): void {
@@ -81,6 +85,10 @@ export class AccessWalker {
         return update(this, node, scope);
       case "UnaryExpression":
         if (node["operator"] === "delete") return deletion(this, node, scope);
+        break;
+      case "BinaryExpression":
+        // `k in o` → `__ila.I(k, o)` (`#f in o` stays: a brand check reads nothing shared).
+        if (node["operator"] === "in" && child(node, "left").type !== "PrivateName") return this.#in(node, scope);
         break;
       case "VariableDeclarator":
         return declarator(this, node, scope);
@@ -160,6 +168,52 @@ export class AccessWalker {
     return node.type === "MemberExpression" && node["computed"] !== true && this.#isUntracked(child(node, "object"));
   }
 
+  /**
+   * Whether a call of `callee` (not a member: those go through `M`) is watched with `k` (`n` for
+   * `new`): whatever it runs outside traced code is an effect the runtime cannot see. Left alone:
+   * `super(…)`, `import(…)`, direct `eval` (a wrapped `eval` is indirect), CommonJS `require`
+   * (Node's export lexer reads `module.exports = require(…)` by its syntax), untracked receivers,
+   * and function literals called in place (their code is traced right there).
+   */
+  #watchesCall(callee: AstNode): boolean {
+    switch (callee.type) {
+      case "Super":
+      case "Import":
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+      case "ClassExpression":
+        return false;
+      case "Identifier": {
+        const name = String(callee["name"]);
+        if (name === "eval" || name === "__il" || name === "__ila") return false;
+        if (name === "require" && this.#commonjs) return false;
+        return !this.#untracked.has(name);
+      }
+      default:
+        return !this.#isUntracked(callee);
+    }
+  }
+
+  /** `k in o`: a read of `o[k]` (whether it exists is what it reads). */
+  #in(node: AstNode, scope: Scope): void {
+    const left = child(node, "left");
+    const right = child(node, "right");
+    const at = this.token(end(left), "in");
+    this.edits.open(start(node), "__ila.I(");
+    if (left.type === "SequenceExpression") {
+      this.edits.open(start(left), "(");
+      this.edits.close(end(left), ")", start(left));
+    }
+    this.edits.replace(at, at + 2, ",");
+    if (right.type === "SequenceExpression") {
+      this.edits.open(start(right), "(");
+      this.edits.close(end(right), ")", start(right));
+    }
+    this.edits.close(end(right), ")", start(node));
+    this.visit(left, scope);
+    this.visit(right, scope);
+  }
+
   /** `o.p` read as a value. */
   #read(node: AstNode, scope: Scope): void {
     const kind = this.kind(node, scope);
@@ -195,7 +249,10 @@ export class AccessWalker {
     }
     if (inner.type === "MemberExpression") this.method(inner, scope);
     else if (CHAIN_LINKS.has(inner.type)) optionalChain(this, inner, scope, "callee");
-    else this.visit(callee, scope);
+    else {
+      if (this.#watchesCall(inner)) this.wrap(callee, "__ila.k(", ")");
+      this.visit(callee, scope);
+    }
     if (node.type === "CallExpression") for (const argument of nodes(node, "arguments")) this.visit(argument, scope);
     else this.visit(child(node, "quasi"), scope);
   }
@@ -211,9 +268,9 @@ export class AccessWalker {
   /** `new o.C()`: the callee is read (wrapped in parentheses, or `new` would take the helper). */
   #new(node: AstNode, scope: Scope): void {
     const callee = child(node, "callee");
-    if (callee.type === "MemberExpression" && this.kind(callee, scope) !== null) {
-      this.edits.open(start(callee), "(");
-      this.edits.close(end(callee), ")", start(callee));
+    if (this.#watchesCall(unwrapCallee(callee)) || (callee.type === "MemberExpression" && this.kind(callee, scope) !== null)) {
+      this.edits.open(start(callee), "(__ila.n(");
+      this.edits.close(end(callee), "))", start(callee));
     }
     this.visit(callee, scope);
     for (const argument of nodes(node, "arguments")) this.visit(argument, scope);

@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   interlace run <scenario> --schedule "<thread>:<marker> ..." [--timeout <ms>] [--json]
   interlace explore <scenario> [--strategy <name>] [--seed <n>] [--max-attempts <n>] [--save <file>] [--timeout <ms>] [--json]
                     [--max-executions <n>] [--preemption-bound <n>] [--search-order dfs|diverse]
+                    [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>]
   interlace replay <scenario> <counterexample.json> [--times <n>] [--timeout <ms>] [--json]
 
 Commands:
@@ -16,12 +17,17 @@ Commands:
 
 Options:
   --schedule <steps|file>  run: steps such as "t1:read_balance t2:read_balance", or a .json/.txt schedule file
-  --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default dpor; random for process threads)
-  --seed <n>               explore: seed of random and pct (default: drawn at random and printed)
+  --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default portfolio: DPOR, random and pct
+                           taking turns; random and pct only for process threads)
+  --seed <n>               explore: seed of portfolio, random and pct (default: drawn at random and printed)
   --max-attempts <n>       explore: runs before concluding the invariant holds (default 200)
   --max-executions <n>     explore: the same budget under dpor's name (give one of the two)
-  --preemption-bound <n>   explore: most preemptions per run, for exhaustive and dpor (default: none)
-  --search-order <order>   explore: dpor's order, ${SEARCH_ORDERS.join(" or ")} (default dfs; diverse suits small budgets)
+  --preemption-bound <n>   explore: most preemptions per run, for exhaustive and dpor (portfolio's too; default: none)
+  --search-order <order>   explore: dpor's order (portfolio's too), ${SEARCH_ORDERS.join(" or ")} (default dfs; diverse suits small budgets)
+  --max-steps <n>          explore: decisions per thread and run; past it a thread runs freely (default 1000)
+  --shrink-budget <n>      explore: runs spent shrinking a counterexample to fewer preemptions (default 200)
+  --no-shrink              explore: report the counterexample as found (same as --shrink-budget 0)
+  --reproduce <n>          explore: replays of the counterexample for the reproduction figure (default 10; 0: none)
   --save <file>            explore: write the counterexample there when one is found
   --times <n>              replay: how many times to replay it (default 1)
   --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)
@@ -53,6 +59,9 @@ export interface ExploreCommand {
   maxExecutions: number | undefined;
   preemptionBound: number | undefined;
   searchOrder: SearchOrder | undefined;
+  maxSteps: number | undefined;
+  shrinkBudget: number | undefined;
+  reproduce: number | undefined;
   save: string | undefined;
   timeout: number | undefined;
   tracePackages: string[];
@@ -81,6 +90,10 @@ const OPTIONS = {
   "max-executions": { type: "string" },
   "preemption-bound": { type: "string" },
   "search-order": { type: "string" },
+  "max-steps": { type: "string" },
+  "shrink-budget": { type: "string" },
+  "no-shrink": { type: "boolean" },
+  reproduce: { type: "string" },
   save: { type: "string" },
   times: { type: "string" },
   timeout: { type: "string" },
@@ -95,7 +108,7 @@ type OptionName = keyof typeof OPTIONS;
 /** The options each command accepts, besides --json, --timeout, --trace-packages, --help and --version. */
 const COMMAND_OPTIONS: Record<"run" | "explore" | "replay", readonly OptionName[]> = {
   run: ["schedule"],
-  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "save"],
+  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "save"],
   replay: ["times"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
@@ -143,9 +156,18 @@ export function parseCommand(argv: readonly string[]): Command {
     maxExecutions: values["max-executions"] === undefined ? undefined : positiveInteger("--max-executions", values["max-executions"], "executions", "1000"),
     preemptionBound: values["preemption-bound"] === undefined ? undefined : wholeNumber("--preemption-bound", values["preemption-bound"]),
     searchOrder: values["search-order"] === undefined ? undefined : parseSearchOrder(values["search-order"]),
+    maxSteps: values["max-steps"] === undefined ? undefined : positiveInteger("--max-steps", values["max-steps"], "decisions", "2000"),
+    shrinkBudget: shrinkBudgetOf(values["shrink-budget"], values["no-shrink"] === true),
+    reproduce: values.reproduce === undefined ? undefined : wholeNumber("--reproduce", values.reproduce),
     save: values.save,
     ...common,
   };
+}
+
+function shrinkBudgetOf(text: string | undefined, none: boolean): number | undefined {
+  if (none && text !== undefined) throw new UsageError("--no-shrink and --shrink-budget say different things; give one of them.");
+  if (none) return 0;
+  return text === undefined ? undefined : wholeNumber("--shrink-budget", text);
 }
 
 function rejectExtra(extra: readonly string[]): void {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ScheduleSyntaxError, UsageError } from "../errors.js";
 import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
-import { explore, replay, type ExploreOptions } from "../explore.js";
+import { explore, replay, type ExploreOptions } from "../explore/explore.js";
 import { defineScenario, isScenario, type Scenario } from "../scenario.js";
 import {
   exploreExitCode,
@@ -34,6 +34,9 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
         ...(command.maxExecutions === undefined ? {} : { maxExecutions: command.maxExecutions }),
         ...(command.preemptionBound === undefined ? {} : { preemptionBound: command.preemptionBound }),
         ...(command.searchOrder === undefined ? {} : { searchOrder: command.searchOrder }),
+        ...(command.maxSteps === undefined ? {} : { maxSteps: command.maxSteps }),
+        ...(command.shrinkBudget === undefined ? {} : { shrinkBudget: command.shrinkBudget }),
+        ...(command.reproduce === undefined ? {} : { reproduceOnFailure: command.reproduce }),
         onAttempt: (p) => {
           budget = p.maxAttempts;
           progress.update(p);
@@ -54,6 +57,12 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
 /** Runs `interlace replay`; resolves with the exit code (1 when the failure reproduces, 0 when not). */
 export async function replayCommand(command: ReplayCommand): Promise<number> {
   const counterexample = readCounterexample(command.counterexample);
+  // Trace what was traced when it was recorded: the printed replay hint reproduces it as is.
+  const recorded = counterexample.config?.tracePackages ?? [];
+  if (command.tracePackages.length === 0 && recorded.length > 0) {
+    command = { ...command, tracePackages: recorded };
+    process.stderr.write(`interlace: tracing ${recorded.join(", ")} as when the counterexample was recorded\n`);
+  }
   const { scenario, options } = await loadExploreOptions(command);
   if (counterexample.scenario !== command.scenario) {
     process.stderr.write(`interlace: warning: ${command.counterexample} was recorded for scenario ${counterexample.scenario}, replaying it on ${command.scenario}\n`);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { InterlaceError, InspectorError } from "../errors.js";
 import { EXIT, errorToJSON, errorToText, exitCodeOf, resultToJSON, resultToText } from "../report/run-report.js";
-import { TraceExecutor } from "../trace-executor.js";
+import { TraceExecutor } from "../explore/trace-executor.js";
 import { commandErrorToJSON } from "../report/explore-report.js";
 import { USAGE, parseCommand, type RunCommand } from "./args.js";
 import { exploreCommand, print, replayCommand } from "./commands.js";

@@ -2,7 +2,7 @@
  * Progress of `interlace explore`, on stderr (stdout carries only the report): one line updated in
  * place on a terminal, plain lines every few runs otherwise (CI logs, pipes, tests).
  */
-import type { ExploreProgress } from "../explore.js";
+import type { ExploreProgress } from "../explore/explore.js";
 
 /** Where progress is written: `process.stderr` or anything shaped like it. */
 export interface ProgressStream {

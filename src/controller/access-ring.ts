@@ -15,7 +15,7 @@
  */
 import { AccessOverflowError } from "../errors.js";
 import { ACCESS_RING as R, ELEMENT_KINDS } from "../protocol/messages.js";
-import type { Access } from "../strategies/access.js";
+import { WORLD, type Access } from "../strategies/access.js";
 import { numberSharedBuffers } from "../runtime/shared-buffers.mjs";
 
 const OPS = ["read", "write", "acquire", "release"] as const;
@@ -130,6 +130,7 @@ export class AccessRing {
     const byteOffset = this.#meta[2 * n + 1]! >>> 0;
     const op = OPS[word & 3]!;
     const id = word >>> 8;
+    if (id === R.WORLD_ID) return { op: "write", location: WORLD, label: "untraced code (a call out of traced code)", origin: "untraced code" };
     if (op === "acquire" || op === "release") return { op, location: `lock:sab#${id}@${byteOffset}`, label: this.#lockLabel(id, byteOffset) };
     if (byteOffset === WHOLE) return { op, location: `sab#${id}@*`, label: `${this.#currentNames().sabs[id]?.[0] ?? `sab#${id}`}[*]` };
     const access: Access = { op, location: `sab#${id}@${byteOffset}`, label: this.labelOf(id, byteOffset) };

@@ -45,6 +45,19 @@ export interface Counterexample {
   failure: Failure;
   /** Size of the run the strategy found, when shrinking found a smaller one (this one). */
   shrunkFrom?: { decisions: number; preemptions: number };
+  /**
+   * The options that changed what was traced and scheduled when it was recorded; replays apply them
+   * unless told otherwise (absent in counterexamples recorded before they were kept).
+   */
+  config?: CounterexampleConfig;
+}
+
+/** What a replay must reproduce besides the decisions. */
+export interface CounterexampleConfig {
+  /** Packages under node_modules that were traced (`tracePackages`). */
+  tracePackages: string[];
+  /** Decisions per thread before it ran freely (`maxSteps`). */
+  maxSteps: number;
 }
 
 export function counterexampleFailure(kind: FailureKind, message: string): Failure {
@@ -52,7 +65,7 @@ export function counterexampleFailure(kind: FailureKind, message: string): Failu
 }
 
 /** Parses and checks a counterexample (from a `--save` file or `JSON.stringify(result.counterexample)`). */
-export function parseCounterexample(text: string, origin: string): Counterexample {
+export function parseCounterexample(text: string, origin = "the counterexample"): Counterexample {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -75,6 +88,12 @@ export function parseCounterexample(text: string, origin: string): Counterexampl
   }
   if (c.granularity !== undefined && c.granularity !== "statements" && c.granularity !== "markers") {
     throw bad('"granularity" must be "statements" or "markers"');
+  }
+  if (c.config !== undefined) {
+    const config = c.config as Record<string, unknown> | null;
+    if (typeof config !== "object" || config === null || !strings(config.tracePackages) || !Number.isInteger(config.maxSteps) || (config.maxSteps as number) <= 0) {
+      throw bad('"config" must be { tracePackages: string[], maxSteps: positive integer }');
+    }
   }
   const failure = c.failure as Record<string, unknown> | undefined;
   if (typeof failure?.kind !== "string" || !["invariant", "deadlock", "exception"].includes(failure.kind)) {

@@ -204,6 +204,7 @@ export class IsolateExploreRun {
       runnable,
       atMarker: waiting.map((t) => t.phase === "at-marker" && t.marker !== ""),
       previous: this.#previous,
+      sites: waiting.map((t) => (t.phase === "at-start" ? "start" : t.where === undefined ? `${t.phase} ${t.wants?.location ?? ""}` : `${t.where.file}:${t.where.line}:${t.where.column}`)),
     });
     const t = waiting.find((w) => w.name === chosen);
     if (t === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);

@@ -16,14 +16,16 @@ import { describeLockWaits, type LockWait } from "./wait-for.js";
 
 /** The strategy as the engine needs it (see `strategies/strategy.ts`), and what it may be told of each step. */
 export interface Chooser extends StepObserver {
-  choose(decision: { step: number; runnable: readonly string[]; atMarker: readonly boolean[]; previous: string | null }): string;
+  choose(decision: { step: number; runnable: readonly string[]; atMarker: readonly boolean[]; previous: string | null; sites?: readonly string[] }): string;
 }
 
 /** One decision taken: the task released and where it was parked. */
 export interface ExploreStep {
   task: string;
   /** What the thread was stopped at: its start, an await, a marker, a lock it takes, or (isolates) a statement. */
-  gate: "start" | "await" | "marker" | "acquire" | "statement";
+  gate: "start" | "await" | "marker" | "acquire" | "callback" | "statement";
+  /** Kind `callback`: what scheduled the callback (`setImmediate`, `then`, …). */
+  callback?: string;
   marker?: string;
   where?: Where;
   /** Kind `acquire`: the lock's name. */
@@ -105,6 +107,7 @@ export class TaskExploreRun {
       runnable,
       atMarker: ready.map(({ gate }) => gate.kind === "marker"),
       previous: this.#previous,
+      sites: ready.map(({ gate }) => siteOf(gate)),
     });
     const picked = ready.find(({ task }) => task.name === chosen);
     if (picked === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);
@@ -117,6 +120,7 @@ export class TaskExploreRun {
     if (gate.marker !== undefined) step.marker = gate.marker;
     if (gate.where !== undefined) step.where = gate.where;
     if (gate.lock !== undefined) step.lock = gate.lock.label;
+    if (gate.callback !== undefined) step.callback = gate.callback;
     this.#steps.push(step);
     this.#accounting.taken(step);
     this.#chosen.set(chosen, (this.#chosen.get(chosen) ?? 0) + 1);
@@ -153,4 +157,11 @@ function openGate(task: Parked): { gate: TaskGate; index: number } | null {
   const gates = task.gates ?? [task.gate];
   const index = gates.findIndex((g) => g.kind !== "acquire" || g.lock?.available !== false);
   return index < 0 ? null : { gate: gates[index]!, index };
+}
+
+/** Where a parked gate is, as a key shared by the tasks parked at the same point. */
+function siteOf(gate: TaskGate): string {
+  if (gate.site !== undefined) return gate.site;
+  const at = gate.where === undefined ? "" : `${gate.where.file}:${gate.where.line}:${gate.where.column}`;
+  return `${gate.kind}${gate.lock === undefined ? "" : ` ${gate.lock.location}`} ${at}`;
 }

@@ -25,8 +25,16 @@ import type { TraceEntry, Where } from "./schedule-run.js";
 
 /** Where a parked task stopped. */
 export interface TaskGate {
-  /** `acquire`: about to take a lock (the task `Mutex` of `interlace/sync`), only while exploring. */
-  kind: "start" | "await" | "marker" | "acquire";
+  /**
+   * `acquire`: about to take a lock (the task `Mutex` of `interlace/sync`), only while exploring;
+   * `callback`: a callback the task's traced code scheduled (`setImmediate(cb)`, `p.then(cb)`, an
+   * event listener), about to run.
+   */
+  kind: "start" | "await" | "marker" | "acquire" | "callback";
+  /** Kind `callback`: what scheduled it (`setImmediate`, `then`, `listener of "data"`). */
+  callback?: string;
+  /** Kind `start`: a key shared by the threads that run the same code (else their position says where they are). */
+  site?: string;
   /** Marker name (kind `marker`). */
   marker?: string;
   where?: Where;
@@ -217,6 +225,7 @@ function describeTask(t: TaskSnapshot): string {
       const at = t.gate.where ? ` (${t.gate.where.file}:${t.gate.where.line})` : "";
       if (t.gate.kind === "marker") return `parked at marker "${t.gate.marker}"${at}`;
       if (t.gate.kind === "acquire") return `about to take ${t.gate.lock?.label ?? "a lock"}${at}`;
+      if (t.gate.kind === "callback") return `with a ${t.gate.callback ?? "callback"} callback about to run${at}`;
       return t.gate.kind === "start" ? "not started yet" : `parked after an await${at}`;
     }
   }

@@ -75,7 +75,8 @@ export const SHARED_MEMORY_HOOK = "interlace.shared-memory.v1";
  *   `{ sabs: { [id]: [base, viewByteOffset, elementSize] }, locks: { "id@byteOffset": label } }`
  *   (`elementSize` 0: a bare buffer or a DataView, labelled by byte);
  * - entries at byte `ENTRIES_AT`: `CAPACITY` × 2 Int32, `[id << 8 | hasValue << 6 | kind << 2 | op, byteOffset]`
- *   (`byteOffset` -1: the whole typed array, for ranges too long to record by element)
+ *   (`byteOffset` -1: the whole typed array, for ranges too long to record by element; `id`
+ *   `WORLD_ID`: a write of the outside world, a call into code whose effects were not observed)
  *   (`op`: 0 read, 1 write, 2 acquire, 3 release; `kind`: the element type, `ELEMENT_KINDS[kind]`);
  * - values at byte `ENTRIES_AT + CAPACITY * 8`: `CAPACITY` × 8 bytes, a Float64 or (BigInt kinds)
  *   a BigInt64 per entry, meaningful when `hasValue` is set.
@@ -97,6 +98,7 @@ export const ACCESS_RING = {
   ENTRIES_AT: 64 + 16_384,
   ENTRY_BYTES: 16,
   DEFAULT_CAPACITY: 65_536,
+  WORLD_ID: 0xffffff,
 } as const;
 
 /** Element types of ring entries, by kind code (0: none). */

@@ -13,6 +13,7 @@
  * A heuristic for people, not a proof: the conflicts themselves are exact for what was recorded.
  */
 import type { ThreadAccess } from "../engine/step-accesses.js";
+import { WORLD } from "../strategies/access.js";
 import type { ExploreStep } from "../engine/task-explore.js";
 
 /** One recorded access, where it happened. */
@@ -27,7 +28,8 @@ interface Placed extends ThreadAccess {
 
 /** Two conflicting accesses of different threads. */
 export interface Conflict {
-  kind: "write-write" | "read-write";
+  /** `untraced`: both sides called code whose effects were not observed; the conflict is assumed. */
+  kind: "write-write" | "read-write" | "untraced";
   label: string;
   first: Placed;
   second: Placed;
@@ -78,19 +80,25 @@ export function findConflicts(steps: readonly ExploreStep[]): Conflict[] {
       if (first.location !== second.location || first.thread === second.thread) continue;
       if (first.op === "read" && second.op === "read") continue;
       if (guarded(first, second)) continue;
-      const kind = first.op === "write" && second.op === "write" ? "write-write" : "read-write";
-      const key = `${kind}\0${first.location}`;
+      const untraced = first.location === WORLD;
+      const kind = untraced ? "untraced" : first.op === "write" && second.op === "write" ? "write-write" : "read-write";
+      const key = untraced ? `${kind}\0${[first.thread, second.thread].sort().join("\0")}` : `${kind}\0${first.location}`;
       if (!found.has(key)) found.set(key, { kind, label: labelOf(second), first, second });
     }
   }
   const all = [...found.values()];
-  return [...all.filter((c) => c.kind === "write-write"), ...all.filter((c) => c.kind === "read-write")];
+  return (["write-write", "read-write", "untraced"] as const).flatMap((kind) => all.filter((c) => c.kind === kind));
 }
 
 /** The conflicts as sentences, e.g. `Write-write conflict: threads t1 and t2 both wrote Counter.value.` */
 export function describeConflicts(conflicts: readonly Conflict[], limit = 3): string[] {
   const lines = conflicts.slice(0, limit).map(({ kind, label, first, second }) => {
     if (kind === "write-write") return `Write-write conflict: threads ${first.thread} and ${second.thread} both wrote ${label} (steps ${first.step + 1} and ${second.step + 1}).`;
+    if (kind === "untraced") {
+      const what = (a: Placed): string => (a.label ?? "untraced code").replace(/^untraced /, "");
+      return `Untraced code: threads ${first.thread} (step ${first.step + 1}, ${what(first)}) and ${second.thread} (step ${second.step + 1}, ${what(second)}) ` +
+        "both called code whose effects interlace did not observe; their order was explored as if they conflict.";
+    }
     const [reader, writer] = first.op === "read" ? [first, second] : [second, first];
     return `Read-write conflict: thread ${reader.thread} read ${label} (step ${reader.step + 1}) and thread ${writer.thread} wrote it (step ${writer.step + 1}).`;
   });
@@ -104,7 +112,8 @@ export function describeConflicts(conflicts: readonly Conflict[], limit = 3): st
  *   then an order violation even when the run stopped before its writer ran.
  */
 export function classify(steps: readonly ExploreStep[], threw: boolean): Classification | null {
-  const accesses = placed(steps);
+  // Untraced effects are assumed to conflict; no pattern can be read from them.
+  const accesses = placed(steps).filter((a) => a.location !== WORLD);
   return lostUpdate(accesses) ?? checkThenAct(accesses) ?? orderViolation(accesses, threw);
 }
 

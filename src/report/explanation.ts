@@ -63,7 +63,12 @@ function interleaving(steps: readonly ExploreStep[], conflicting: ReadonlySet<st
     if (s.gate === "start") return `${n}  ${task} starts${annotate(s, conflicting)}`;
     // Statements share lines (a loop condition and its body, a call inside a statement): with a column.
     const at = s.where ? `${s.where.file}:${s.where.line}${s.gate === "statement" ? `:${s.where.column + 1}` : ""}` : "(unknown position)";
-    const what = s.gate === "marker" ? `[${s.marker}] ` : s.gate === "await" ? "after await: " : s.gate === "acquire" ? `takes ${s.lock ?? "a lock"}: ` : "";
+    const what =
+      s.gate === "marker" ? `[${s.marker}] `
+      : s.gate === "await" ? "after await: "
+      : s.gate === "acquire" ? `takes ${s.lock ?? "a lock"}: `
+      : s.gate === "callback" ? `${s.callback ?? "callback"} callback of: `
+      : "";
     return `${n}  ${task} ${at}  ${what}${s.where?.text ?? ""}${annotate(s, conflicting)}`.trimEnd();
   });
 }

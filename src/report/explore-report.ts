@@ -5,8 +5,9 @@
 import { inspect } from "node:util";
 import type { InterlaceError } from "../errors.js";
 import type { Counterexample, Failure } from "../engine/counterexample.js";
-import type { ExploreResult } from "../explore.js";
+import type { ExploreResult } from "../explore/explore.js";
 import { EXIT, exitCodeOf } from "./run-report.js";
+import { describeUnmodelled, unmodelledAdvice, type UnmodelledEffect } from "../explore/unmodelled.js";
 
 /** What the report needs besides the result. */
 export interface ExploreContext {
@@ -29,8 +30,14 @@ export interface ExploreReportJSON {
   numExplored: number;
   /** Runs that violated the property. */
   numFailed: number;
-  /** True when the strategy ran out of interleavings to try before the budget was spent. */
+  /** True when the strategy ran out of interleavings to try before the budget was spent, and every effect was observed. */
   searchComplete: boolean;
+  /** True when the strategy ran out of interleavings to try (even if some effects were not observed). */
+  exhausted: boolean;
+  /** Calls into code whose effects were not observed, by origin (see `explore()`'s result). */
+  unmodelled: UnmodelledEffect[];
+  /** `portfolio` only: the member whose run found the counterexample, DPOR's executions, whether it ran every class, why it stopped early. */
+  portfolio?: ExploreResult["portfolio"];
   counterexample: Counterexample | null;
   explanation: string | null;
   /** How many replays of the counterexample failed the same way. */
@@ -91,6 +98,9 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
     numExplored: result.numExplored,
     numFailed: result.numFailed,
     searchComplete: searchComplete(result, context),
+    exhausted: result.exhausted,
+    unmodelled: result.unmodelled,
+    ...(result.portfolio ? { portfolio: result.portfolio } : {}),
     counterexample: result.counterexample,
     explanation: result.explanation,
     reproduced: result.reproduced,
@@ -101,14 +111,19 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
 
 /** Human-readable report of a finished exploration. */
 export function exploreToText(result: ExploreResult, context: ExploreContext): string {
-  const how = `${result.strategy}, seed ${result.seed}`;
+  const portfolio = result.portfolio;
+  const foundBy = !result.propertyHolds && portfolio?.foundBy ? ` (${portfolio.foundBy} run)` : "";
+  const how = `${result.strategy}${foundBy}, seed ${result.seed}`;
+  const stopped = portfolio?.dporStopped ? [`note: DPOR stopped after ${portfolio.dporExecutions} executions, the other runs were random and PCT: ${portfolio.dporStopped}`] : [];
   if (result.propertyHolds) {
-    const unit = result.strategy === "dpor" ? "execution" : "interleaving";
+    const unit = result.strategy === "dpor" ? "execution" : portfolio ? "run" : "interleaving";
     const runs = `${result.numExplored} ${unit}${result.numExplored === 1 ? "" : "s"}`;
-    return `✓ property holds over ${runs} (${how}${searchComplete(result, context) ? "; search complete" : ""})`;
+    const complete = searchComplete(result, context) ? `; search complete${portfolio ? `: DPOR ran every class in ${portfolio.dporExecutions}` : ""}` : "";
+    return [`✓ property holds over ${runs} (${how}${complete})`, ...stopped, ...notModelled(result)].join("\n");
   }
   const lines = [
     `✗ counterexample found at run ${result.numExplored}${context.budget === undefined ? "" : ` of ${context.budget}`} (${how})`,
+    ...stopped,
     "",
     result.explanation ?? "(no explanation)",
     "",
@@ -119,7 +134,7 @@ export function exploreToText(result: ExploreResult, context: ExploreContext): s
   } else {
     lines.push(`To replay it, add --save <file> and run: interlace replay ${context.scenario} <file>`);
   }
-  if (result.strategy === "random" || result.strategy === "pct") {
+  if (result.strategy === "random" || result.strategy === "pct" || result.strategy === "portfolio") {
     lines.push(`The same exploration again: interlace explore ${context.scenario} --strategy ${result.strategy} --seed ${result.seed}`);
   }
   return lines.join("\n");
@@ -158,6 +173,19 @@ export function commandErrorToJSON(scenario: string, error: InterlaceError): Com
     scenario,
     error: { code: error.code, category: error.category, message: error.message },
   };
+}
+
+/** Why a pass is not a proof: the untraced code the runs called, and what to trace. */
+function notModelled(result: ExploreResult): string[] {
+  if (result.unmodelled.length === 0) return [];
+  const calls = result.unmodelled.reduce((sum, e) => sum + e.calls, 0);
+  const searched = result.exhausted ? "every order the strategy could tell apart was explored, but " : "";
+  const advice = unmodelledAdvice(result.unmodelled);
+  return [
+    `  not a proof: ${searched}${calls} call${calls === 1 ? "" : "s"} went to code whose effects interlace did not observe:`,
+    `    untraced: ${describeUnmodelled(result.unmodelled)}`,
+    ...(advice === "" ? [] : [`    ${advice}`]),
+  ];
 }
 
 function searchComplete(result: ExploreResult, _context: ExploreContext): boolean {

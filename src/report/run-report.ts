@@ -3,7 +3,7 @@
  */
 import { inspect } from "node:util";
 import type { InterlaceError } from "../errors.js";
-import type { RunResult } from "../trace-executor.js";
+import type { RunResult } from "../explore/trace-executor.js";
 
 /** One-line rendering of the final state. */
 function showState(state: unknown): string {

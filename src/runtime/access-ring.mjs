@@ -28,6 +28,7 @@ export const RING = Object.freeze({
   ENTRIES_AT: 64 + 16_384,
   ENTRY_BYTES: 16,
   DEFAULT_CAPACITY: 65_536,
+  WORLD_ID: 0xffffff,
 });
 
 /** Element types by kind code; equal to `ELEMENT_KINDS` in protocol/messages.ts. */

@@ -172,4 +172,8 @@ const COMBINE = {
  */
 function define(name, value) {
   Object.defineProperty(Atomics, name, { configurable: true, writable: true, value });
+  // The wrappers record their own accesses: a call of one is no untraced effect (src/access/callees.ts,
+  // whose registry key this repeats).
+  const registry = /** @type {Record<symbol, WeakSet<Function> | undefined>} */ (/** @type {unknown} */ (globalThis));
+  (registry[Symbol.for("interlace.modelled.v1")] ??= new WeakSet()).add(value);
 }

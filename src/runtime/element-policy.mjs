@@ -15,10 +15,12 @@
  * writes the ring entry, with the value parsed back from its rendering. A sink call without a
  * place just made (none expected) records nothing.
  */
-import { FIRST_BIGINT_KIND, OP_READ, OP_WRITE } from "./access-ring.mjs";
+import { FIRST_BIGINT_KIND, OP_READ, OP_WRITE, RING } from "./access-ring.mjs";
 
 /** The place of every recorded element: what the sink recognises. */
 const ELEMENT = Object.freeze({ location: "sab" });
+/** The place of an untraced effect (a call out of traced code): a write of the outside world. */
+const WORLD_PLACE = Object.freeze({ location: "world" });
 /** Byte offset of a whole-array access in a ring entry (`sab#<id>@*`). */
 export const WHOLE = -1;
 
@@ -40,9 +42,22 @@ export function createElementPolicy(recorder) {
       placed = recorder.locate(target, part === "all" ? WHOLE : /** @type {number} */ (key));
       return placed ? ELEMENT : null;
     },
+    // Module variables are per isolate: never shared between workers.
+    variable() {
+      return null;
+    },
+    // Untraced code may touch a SharedArrayBuffer it was given or keeps: the outside world.
+    world() {
+      return WORLD_PLACE;
+    },
+    locateFunctions: false,
   };
   /** @param {{ op: string, location: string, value?: string }} access */
   const sink = (access) => {
+    if (access.location === WORLD_PLACE.location) {
+      recorder.ring.put(OP_WRITE, RING.WORLD_ID, 0, 0, false, 0);
+      return;
+    }
     if (access.location !== ELEMENT.location || !placed) return;
     placed = false;
     const kind = recorder.placedKind;

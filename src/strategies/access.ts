@@ -13,19 +13,35 @@
  *   before it (it was blocked). Consequently accesses inside critical sections of one lock are
  *   ordered by the lock, and only the order in which threads acquire it is explored.
  *
+ * - The outside world: an effect interlace could not observe (a call into untraced code, a native
+ *   addon, I/O without a resource model) is a write of {@link WORLD}, which stands for every
+ *   location at once. It conflicts with every data access of another thread, so DPOR explores its
+ *   orders against everything instead of pruning them: an unobserved effect is never assumed to
+ *   commute.
+ *
  * Locations and locks live in separate name spaces: a data access never relates to a lock operation.
  */
+
+/** The location of effects that were not observed: it overlaps every data location (see {@link conflicts}). */
+export const WORLD = "*";
+
+/** Whether `access` is an effect interlace did not observe (a write of {@link WORLD}). */
+export function isWorld(access: Access): boolean {
+  return access.location === WORLD && !isLockOp(access);
+}
 
 /** One shared access made by a step. */
 export interface Access {
   /** `read`/`write` of a memory location, or `acquire`/`release` of a lock. */
   op: "read" | "write" | "acquire" | "release";
-  /** A memory location (e.g. "obj#3.value", "sab#1[0]") or a lock (e.g. "lock#2"). */
+  /** A memory location (e.g. "obj#3.value", "sab#1[0]"), a lock (e.g. "lock#2"), or {@link WORLD}. */
   location: string;
   /** A human-readable name for explanations (e.g. "Counter.value"). */
   label?: string;
   /** The value read or written, rendered short for explanations (e.g. `0`, `"abc"`, `Counter`); never compared. */
   value?: string;
+  /** A write of {@link WORLD}: where the unobserved code came from (a package name, `node:events`, `native`). */
+  origin?: string;
 }
 
 /** Whether `access` is a lock operation (`acquire` or `release`). */
@@ -38,8 +54,8 @@ export function isLockOp(access: Access): boolean {
  * reverse it. Same location and either a data access pair with a write, or two acquires.
  */
 export function conflicts(a: Access, b: Access): boolean {
-  if (a.location !== b.location) return false;
-  if (isLockOp(a) || isLockOp(b)) return a.op === "acquire" && b.op === "acquire";
+  if (isLockOp(a) || isLockOp(b)) return a.location === b.location && a.op === "acquire" && b.op === "acquire";
+  if (a.location !== b.location && a.location !== WORLD && b.location !== WORLD) return false;
   return a.op === "write" || b.op === "write";
 }
 
@@ -50,9 +66,9 @@ export function conflicts(a: Access, b: Access): boolean {
  * only in the order of adjacent independent events are equivalent.
  */
 export function dependent(a: Access, b: Access): boolean {
-  if (a.location !== b.location) return false;
-  if (isLockOp(a) !== isLockOp(b)) return false;
-  return isLockOp(a) || a.op === "write" || b.op === "write";
+  if (isLockOp(a) || isLockOp(b)) return isLockOp(a) && isLockOp(b) && a.location === b.location;
+  if (a.location !== b.location && a.location !== WORLD && b.location !== WORLD) return false;
+  return a.op === "write" || b.op === "write";
 }
 
 /** Whether two events (the accesses of two steps of different threads) are dependent. */

@@ -18,7 +18,7 @@
  * acquirer was blocked until then). The race is immediate when the previous acquire does not
  * happen-before the acquiring thread's previous event.
  */
-import { isLockOp, type Access } from "./access.js";
+import { isLockOp, WORLD, type Access } from "./access.js";
 import { VectorClock } from "./vector-clock.js";
 
 /** A step of a thread, as observed: its shared accesses. */
@@ -168,13 +168,22 @@ export class Execution {
   /** Indices of the latest earlier events of other threads whose data accesses conflict with `accesses`. */
   #conflictingData(thread: string, accesses: readonly Access[]): Set<number> {
     const found = new Set<number>();
-    for (const access of accesses) {
-      if (isLockOp(access)) continue;
-      for (const [other, last] of this.#data.get(access.location) ?? []) {
+    const add = (location: string, write: boolean): void => {
+      for (const [other, last] of this.#data.get(location) ?? []) {
         if (other === thread) continue;
         if (last.write !== undefined) found.add(last.write);
-        if (access.op === "write" && last.read !== undefined) found.add(last.read);
+        if (write && last.read !== undefined) found.add(last.read);
       }
+    };
+    for (const access of accesses) {
+      if (isLockOp(access)) continue;
+      if (access.location === WORLD) {
+        // An unobserved effect may have touched any location: it follows every earlier data access.
+        for (const location of this.#data.keys()) add(location, true);
+        continue;
+      }
+      add(access.location, access.op === "write");
+      add(WORLD, false); // the earlier unobserved effects of other threads (writes of WORLD)
     }
     return found;
   }

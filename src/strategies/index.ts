@@ -7,6 +7,7 @@ import { Exhaustive } from "./exhaustive.js";
 import { IterativeBounding } from "./iterative-bounding.js";
 import { MarkersExhaustive } from "./markers-exhaustive.js";
 import { PCT } from "./pct.js";
+import { Portfolio } from "./portfolio.js";
 import { Prng } from "./prng.js";
 import { RandomWalk } from "./random.js";
 import type { Strategy } from "./strategy.js";
@@ -22,10 +23,11 @@ export { MarkersExhaustive } from "./markers-exhaustive.js";
 export { IterativeBounding } from "./iterative-bounding.js";
 export { Replay } from "./replay.js";
 export { Dpor, type DporOptions, type Race, type RaceSide } from "./dpor.js";
+export { Portfolio, PATTERN as PORTFOLIO_PATTERN, type PortfolioMember, type PortfolioOptions } from "./portfolio.js";
 export type { Access } from "./access.js";
 
 /** Names accepted by {@link createStrategy}. */
-export const STRATEGY_NAMES = ["random", "pct", "exhaustive", "markers", "dpor"] as const;
+export const STRATEGY_NAMES = ["portfolio", "random", "pct", "exhaustive", "markers", "dpor"] as const;
 
 /** Orders in which `dpor` explores (see {@link DporOptions.order}). */
 export const SEARCH_ORDERS = ["dfs", "diverse"] as const;
@@ -36,14 +38,18 @@ export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** Options of {@link createStrategy}. */
 export interface CreateStrategyOptions {
-  /** Seed of the PRNG (used by `random` and `pct`). */
+  /** Seed of the PRNG (used by `random`, `pct` and `portfolio`). */
   seed: number;
   /** PCT bug depth (default 3). */
   pctDepth?: number;
-  /** Preemption bound of `exhaustive` (default: none; bounds 0, 1, 2, … are then searched in turn) and of `dpor` (default: none). */
+  /** Preemption bound of `exhaustive` (default: none; bounds 0, 1, 2, … are then searched in turn) and of `dpor` and `portfolio`'s DPOR (default: none). */
   preemptionBound?: number;
-  /** Search order of `dpor` (default `dfs`). */
+  /** Search order of `dpor` and `portfolio`'s DPOR (default `dfs`). */
   searchOrder?: SearchOrder;
+  /** `portfolio`: include DPOR (default true; false where shared accesses cannot be recorded). */
+  withDpor?: boolean;
+  /** `portfolio`: whether its exploration may end as complete once DPOR has run every class (default: always). */
+  mayStopWhenDporDone?: () => boolean;
 }
 
 /** Builds a strategy by name, e.g. from a CLI flag. Throws on an unknown name. */
@@ -57,6 +63,15 @@ export function createStrategy(name: StrategyName, options: CreateStrategyOption
       return options.preemptionBound === undefined ? new IterativeBounding() : new Exhaustive({ preemptionBound: options.preemptionBound });
     case "markers":
       return new MarkersExhaustive();
+    case "portfolio":
+      return new Portfolio({
+        seed: options.seed,
+        ...(options.pctDepth === undefined ? {} : { pctDepth: options.pctDepth }),
+        ...(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound }),
+        ...(options.searchOrder === undefined ? {} : { searchOrder: options.searchOrder }),
+        ...(options.withDpor === undefined ? {} : { dpor: options.withDpor }),
+        ...(options.mayStopWhenDporDone === undefined ? {} : { mayStopWhenDporDone: options.mayStopWhenDporDone }),
+      });
     case "dpor":
       return new Dpor({
         ...(options.preemptionBound === undefined ? {} : { preemptionBound: options.preemptionBound }),

@@ -10,10 +10,16 @@ import { checkDecision, type Decision, type Strategy } from "./strategy.js";
 export class RandomWalk implements Strategy {
   readonly name = "random";
   #prng: Prng;
+  readonly #bySite: boolean;
 
-  /** @param prng - source of randomness; cloned, so the caller's generator is not advanced. */
-  constructor(prng: Prng) {
+  /**
+   * @param prng - source of randomness; cloned, so the caller's generator is not advanced.
+   * @param options - `bySite`: pick a program point uniformly first, then a thread parked there
+   *   (threads at one point are alike: N identical writers do not outvote one reader).
+   */
+  constructor(prng: Prng, options: { bySite?: boolean } = {}) {
     this.#prng = prng.clone();
+    this.#bySite = options.bySite === true;
   }
 
   beginRun(_run: number): boolean {
@@ -22,7 +28,12 @@ export class RandomWalk implements Strategy {
 
   choose(decision: Decision): string {
     checkDecision(decision);
-    return decision.runnable[this.#prng.int(decision.runnable.length)] as string;
+    const { runnable, sites } = decision;
+    if (!this.#bySite || sites === undefined || sites.length !== runnable.length) return runnable[this.#prng.int(runnable.length)] as string;
+    const distinct = [...new Set(sites)];
+    const site = distinct[this.#prng.int(distinct.length)];
+    const here = runnable.filter((_, i) => sites[i] === site);
+    return here[this.#prng.int(here.length)] as string;
   }
 
   endRun(_failed: boolean): void {}

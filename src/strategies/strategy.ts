@@ -19,6 +19,12 @@ export interface Decision {
   atMarker: readonly boolean[];
   /** The thread chosen at the previous decision (null at the first), whether or not it is still runnable. */
   previous: string | null;
+  /**
+   * Where each runnable thread stands (same order as `runnable`): a key equal for threads parked at
+   * the same program point (`file:line:column`, `start`), when the engine knows it. Strategies that
+   * treat threads at one point as interchangeable use it; the others ignore it.
+   */
+  sites?: readonly string[];
 }
 
 /** Picks which thread runs next, run after run. */

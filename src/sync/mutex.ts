@@ -18,6 +18,7 @@
  * await lock.withLock(async () => { balance = (await read()) + 1; });
  * ```
  */
+import { markModelledClass } from "../access/callees.js";
 import { UsageError } from "../errors.js";
 import { callerPosition } from "../tasks/dispatcher.js";
 import { getGates, SCHEDULABLE_LOCK, type SchedulableLock } from "../tasks/gates.js";
@@ -81,3 +82,6 @@ export class Mutex implements SchedulableLock {
 }
 
 Object.defineProperty(Mutex.prototype, SCHEDULABLE_LOCK, { value: true });
+
+// The lock records its own operations (acquire, release) and gates: calling it is no untraced effect.
+markModelledClass(Mutex);

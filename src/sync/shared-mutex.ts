@@ -23,6 +23,7 @@
  * ```
  */
 import { threadId } from "node:worker_threads";
+import { markModelledClass } from "../access/callees.js";
 import { UsageError } from "../errors.js";
 import { SHARED_MEMORY_HOOK } from "../protocol/messages.js";
 
@@ -172,3 +173,6 @@ export class SharedMutex {
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === "object" || typeof value === "function") && value !== null && typeof (value as { then?: unknown }).then === "function";
 }
+
+// The lock records its own operations and gates (through the worker's runtime): no untraced effect.
+markModelledClass(SharedMutex);

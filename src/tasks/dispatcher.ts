@@ -11,6 +11,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { NAME_PATTERN } from "../engine/schedule.js";
+import { markModelled } from "../access/callees.js";
 import { UsageError } from "../errors.js";
 import { getGates, type GateRun } from "./gates.js";
 
@@ -96,6 +97,9 @@ export function point(name: string): Promise<void> {
   const parked = gates.run === null ? undefined : gates.run.p(name, callerPosition());
   return parked ?? Promise.resolve();
 }
+
+// A scheduling point the task run models itself.
+markModelled(point);
 
 /** `file:line:column` of the code that called `callee` (default: `point()`), from a two-frame stack. */
 export function callerPosition(callee: (...args: never[]) => unknown = point): string | undefined {

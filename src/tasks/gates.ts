@@ -101,10 +101,11 @@ const GATES_OBJECT_SOURCE =
  *
  * @param url - `file:` URL of the original source.
  * @param sites - The file's gate table; `sites[i]` describes the gate called with index `i`.
+ * @param global - An expression for the global object the file does not shadow (`globalObjectIn`).
  */
-export function gatesPreamble(url: string, sites: readonly GateSite[]): string {
+export function gatesPreamble(url: string, sites: readonly GateSite[], global = "globalThis"): string {
   return (
-    `var __il=(globalThis[Symbol.for(${JSON.stringify(GATES_KEY)})]??=${GATES_OBJECT_SOURCE});` +
+    `var __il=(${global}[${global}.Symbol.for(${JSON.stringify(GATES_KEY)})]??=${GATES_OBJECT_SOURCE});` +
     `var __ilF=__il.f(${JSON.stringify(url)},${JSON.stringify(sites)});`
   );
 }

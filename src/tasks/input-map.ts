@@ -170,6 +170,11 @@ export class Positions {
     return found === null ? at : { line: found.line, column: found.column };
   }
 
+  /** Position of an offset in the code itself (as source maps count lines). */
+  generated(offset: number): Position {
+    return this.#generated.position(offset);
+  }
+
   /** Offset in the code of an original position; `null` when the input map does not map its line. */
   offset(source: string, at: Position): number | null {
     if (this.#input === null) return this.#own.offset(at);

@@ -107,13 +107,20 @@ export function installInstrumentation(options: InstallOptions = {}): void {
   if (accesses) installAccessRecorder();
 
   process.setSourceMapsEnabled(true);
-  patchCompile(new TraceFilter({ tracePackages: requested }), installation);
+  const filter = new TraceFilter({ tracePackages: requested });
+  patchCompile(filter, installation);
+  forgetLoadedBefore(filter);
 
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (notice: LoaderNotice) => emitNotice(installation, notice));
   port1.unref();
   const data: HooksData = { tracePackages: [...requested], accesses, port: port2 };
   register(hooksUrl(), { data, transferList: [port2] });
+}
+
+/** The packages the installed loaders trace (`tracePackages`), or null when none is installed in this process. */
+export function installedTracePackages(): readonly string[] | null {
+  return (globalThis as unknown as Record<symbol, Installation | undefined>)[INSTALLATION_KEY]?.tracePackages ?? null;
 }
 
 /** Whether loaders instrument property accesses when not told: yes, unless `INTERLACE_ACCESSES=0`. */
@@ -158,7 +165,7 @@ export function instrumentForLoader(
  * already instrumented by another hook of this process.
  */
 function isInstrumented(code: string): boolean {
-  return code.includes("var __ilF=__il.f(") || code.includes(`var __ila=globalThis[Symbol.for(${JSON.stringify(ACCESS_KEY)})]`);
+  return code.includes("var __ilF=__il.f(") || (code.includes(JSON.stringify(ACCESS_KEY)) && code.includes("var __ilaF=__ila.f("));
 }
 
 /** The signature of `Module.prototype._compile` (Node 20: `(content, filename, format?)`). */
@@ -185,6 +192,17 @@ function patchCompile(filter: TraceFilter, installation: Installation): void {
     }
     return original.call(this, content, filename, ...rest);
   };
+}
+
+/**
+ * Traced CommonJS files already in the module cache — interlace's own dependencies (`debug`, `ms`,
+ * `picomatch`…), which a user may trace, or files required before the loader was installed — would
+ * be handed out uninstrumented by later requires: they are dropped from the cache, so the next
+ * require loads (and instruments) them afresh. (Modules loaded as ES modules stay as loaded.)
+ */
+function forgetLoadedBefore(filter: TraceFilter): void {
+  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  for (const file of Object.keys(cache)) if (filter.shouldTraceFile(file)) delete cache[file];
 }
 
 /** Emits a loader warning, once per file and code. */

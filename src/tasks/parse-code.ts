@@ -33,7 +33,7 @@ export interface ParsedCode {
  */
 export function parseCode(code: string, options: ParseOptions): ParsedCode {
   const ext = /\.[^./\\]+$/.exec(options.filename)?.[0].toLowerCase() ?? "";
-  const common: ParserPlugin[] = ["explicitResourceManagement", "deprecatedImportAssert"];
+  const common: ParserPlugin[] = ["explicitResourceManagement", "deprecatedImportAssert", "decoratorAutoAccessors"];
   const js: ParserPlugin[] = ["decorators", ...common];
   const ts: ParserPlugin[] = ["typescript", "decorators-legacy", ...common];
   const plugins: ParserPlugin[] =
@@ -81,4 +81,59 @@ export function insertPreamble(ms: MagicString, code: string, program: AstNode, 
   } else {
     ms.prependLeft(0, preamble);
   }
+}
+
+/** Names a program declares at its top level (var hoisting included, functions not entered). */
+function topLevelNames(program: AstNode): Set<string> {
+  const names = new Set<string>();
+  const addPattern = (node: unknown): void => {
+    if (!isNode(node)) return;
+    if (node.type === "Identifier") names.add(String(node["name"]));
+    else if (node.type === "ObjectPattern") for (const p of (node["properties"] as unknown[]) ?? []) addPattern(isNode(p) ? (p.type === "RestElement" ? p["argument"] : p["value"]) : null);
+    else if (node.type === "ArrayPattern") for (const e of (node["elements"] as unknown[]) ?? []) addPattern(e);
+    else if (node.type === "AssignmentPattern") addPattern(node["left"]);
+    else if (node.type === "RestElement") addPattern(node["argument"]);
+  };
+  const visit = (node: AstNode, top: boolean): void => {
+    switch (node.type) {
+      case "FunctionDeclaration":
+      case "ClassDeclaration":
+        if (top && isNode(node["id"])) names.add(String(node["id"]["name"]));
+        return;
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+      case "ClassExpression":
+      case "ObjectMethod":
+      case "ClassMethod":
+        return;
+      case "VariableDeclaration":
+        if (top || node["kind"] === "var") for (const d of (node["declarations"] as unknown[]) ?? []) if (isNode(d)) addPattern(d["id"]);
+        break;
+      case "ImportDeclaration":
+        for (const spec of (node["specifiers"] as unknown[]) ?? []) if (isNode(spec) && isNode(spec["local"])) names.add(String(spec["local"]["name"]));
+        return;
+    }
+    for (const key of Object.keys(node)) {
+      if (key === "type" || key === "loc" || key === "start" || key === "end") continue;
+      const value = node[key];
+      const block = node.type !== "Program" && node.type !== "ExportNamedDeclaration" && node.type !== "ExportDefaultDeclaration";
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) visit(item, top && !block);
+      } else if (isNode(value)) {
+        visit(value, top && !block);
+      }
+    }
+  };
+  visit(program, true);
+  return names;
+}
+
+/**
+ * An expression for the global object that the program's own declarations do not shadow (lodash-es
+ * declares `var Symbol`, core-js `var globalThis`), for the preambles, which run before them.
+ */
+export function globalObjectIn(program: AstNode): string {
+  const declared = topLevelNames(program);
+  for (const name of ["globalThis", "global", "self"]) if (!declared.has(name)) return name;
+  return declared.has("Function") ? '(0,eval)("this")' : 'Function("return this")()';
 }

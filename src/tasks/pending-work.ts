@@ -6,7 +6,9 @@
  *
  * A resource is pending from its `init` until its callback first runs (`before`) or it is
  * destroyed. Long-lived handles (sockets, pipes, TTYs, message ports, file handles, intervals) are
- * not pending work by themselves: they would never complete. A write to a TCP socket, however,
+ * not pending work by themselves: they would never complete. Nor is a timer that was `unref()`ed
+ * (a background timer: Node would not wait for it either), checked whenever the count is read and
+ * whenever a timer is unref'ed. Where each timer was armed is kept for the timeout message. A write to a TCP socket, however,
  * makes the socket pending for its writer until the socket next delivers data, so a task awaiting
  * a database reply counts as busy, not blocked. Writes are seen by wrapping `net.Socket#write`
  * while enabled: a small write completes synchronously and creates no async resource at all.
@@ -15,6 +17,8 @@
  */
 import { createHook, type AsyncHook } from "node:async_hooks";
 import { Socket } from "node:net";
+import { fileURLToPath } from "node:url";
+import { markModelled, markStandIn } from "../access/callees.js";
 
 /** Resource types that never count as pending work. */
 const LONG_LIVED = new Set([
@@ -27,7 +31,21 @@ const LONG_LIVED = new Set([
 interface Entry<T> {
   owner: T;
   type: string;
+  /** Timers: the Timeout object (asked `hasRef()`), and where it was armed. */
+  timer?: { hasRef?: () => boolean };
+  armedAt?: string;
 }
+
+/** interlace's own code (its `src/` or `dist/` folder): never where a user's timer was armed. */
+const OWN_CODE_URL = new URL("..", import.meta.url).href;
+const OWN_CODE = fileURLToPath(OWN_CODE_URL);
+
+/** The prototype of Node's Timeout objects (their `unref` is watched while enabled). */
+const TimeoutPrototype = (() => {
+  const timer = setTimeout(() => {}, 0);
+  clearTimeout(timer);
+  return Object.getPrototypeOf(timer) as { unref(): unknown };
+})();
 
 /** Pending work per owner. */
 export class PendingWork<T extends object> {
@@ -37,6 +55,8 @@ export class PendingWork<T extends object> {
   readonly #onSettled: () => void;
   readonly #ownerOf: () => T | undefined;
   #socketWrite: Socket["write"] | undefined;
+  #unref: (() => unknown) | undefined;
+  /** Items added and not completed, unref'ed timers included (see {@link total}). */
   #total = 0;
 
   /**
@@ -52,7 +72,13 @@ export class PendingWork<T extends object> {
         const owner = ownerOf();
         if (owner === undefined) return;
         if (type === "Timeout" && (resource as { _repeat?: unknown })._repeat) return;
-        this.#add(id, { owner, type });
+        const entry: Entry<T> = { owner, type };
+        if (type === "Timeout") {
+          entry.timer = resource as Entry<T>["timer"] & object;
+          const armedAt = armingSite();
+          if (armedAt !== undefined) entry.armedAt = armedAt;
+        }
+        this.#add(id, entry);
       },
       before: (id) => this.#complete(id),
       destroy: (id) => this.#complete(id),
@@ -61,6 +87,17 @@ export class PendingWork<T extends object> {
 
   enable(): void {
     this.#hook.enable();
+    const unref = TimeoutPrototype.unref;
+    const onUnref = () => {
+      if (this.#total > 0 && this.total === 0) this.#onSettled();
+    };
+    this.#unref = unref;
+    TimeoutPrototype.unref = function (this: unknown) {
+      const result = unref.call(this);
+      onUnref();
+      return result;
+    };
+    markModelled(TimeoutPrototype.unref);
     const write = Socket.prototype.write;
     const onWrite = (socket: Socket) => this.#awaitReply(socket);
     this.#socketWrite = write;
@@ -68,10 +105,14 @@ export class PendingWork<T extends object> {
       onWrite(this);
       return write.apply(this, args);
     } as Socket["write"];
+    // The stand-in only watches: a call of it is judged as a call of Node's own write.
+    markStandIn(Socket.prototype.write, write);
   }
 
   disable(): void {
     this.#hook.disable();
+    if (this.#unref) TimeoutPrototype.unref = this.#unref;
+    this.#unref = undefined;
     if (this.#socketWrite) Socket.prototype.write = this.#socketWrite;
     this.#socketWrite = undefined;
     this.#entries.clear();
@@ -79,21 +120,29 @@ export class PendingWork<T extends object> {
     this.#total = 0;
   }
 
-  /** Pending items of all owners. */
+  /** Pending items of all owners (background timers not counted). */
   get total(): number {
-    return this.#total;
+    if (this.#total === 0) return 0;
+    let background = 0;
+    for (const entry of this.#entries.values()) if (isBackground(entry)) background += 1;
+    return this.#total - background;
   }
 
-  /** Pending items of one owner. */
+  /** Pending items of one owner (background timers not counted). */
   count(owner: T): number {
-    return this.#counts.get(owner) ?? 0;
+    let n = 0;
+    for (const entry of this.#entries.values()) if (entry.owner === owner && !isBackground(entry)) n += 1;
+    return n;
   }
 
-  /** Types of one owner's pending items, e.g. `["Timeout", "FSREQPROMISE"]` (for messages). */
+  /** One owner's pending items, e.g. `["a timer armed at src/app.ts:12:5", "FSREQPROMISE"]` (for messages). */
   describe(owner: T): string[] {
-    const types = new Set<string>();
-    for (const entry of this.#entries.values()) if (entry.owner === owner) types.add(entry.type);
-    return [...types];
+    const items = new Set<string>();
+    for (const entry of this.#entries.values()) {
+      if (entry.owner !== owner || isBackground(entry)) continue;
+      items.add(entry.type === "Timeout" ? `a timer${entry.armedAt ? ` armed at ${entry.armedAt}` : ""}` : entry.type);
+    }
+    return [...items];
   }
 
   /** A task writes on a TCP or TLS socket: the socket's next data (its `before` hook) settles the reply. */
@@ -120,6 +169,26 @@ export class PendingWork<T extends object> {
     const left = (this.#counts.get(entry.owner) ?? 1) - 1;
     this.#counts.set(entry.owner, left);
     this.#total -= 1;
-    if (this.#total === 0) this.#onSettled();
+    if (this.total === 0) this.#onSettled();
   }
+}
+
+/** A timer nothing waits for: `unref()`ed. */
+function isBackground(entry: Entry<unknown>): boolean {
+  return entry.timer !== undefined && entry.timer.hasRef?.() === false;
+}
+
+/** `file:line:column` of the first frame outside Node's own code and interlace: where a timer was armed. */
+function armingSite(): string | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
+  Error.captureStackTrace(holder, armingSite);
+  Error.stackTraceLimit = limit;
+  for (const line of (holder.stack ?? "").split("\n").slice(1)) {
+    const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!match || match[1]!.startsWith("node:") || match[1]!.startsWith(OWN_CODE) || match[1]!.startsWith(OWN_CODE_URL)) continue;
+    return `${match[1]}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
 }

@@ -16,6 +16,8 @@ import type { TraceEntry } from "../engine/schedule-run.js";
 import { TaskScheduleRun, type TaskAction, type TaskSnapshot } from "../engine/task-schedule.js";
 import type { AccessLog } from "./access-log.js";
 import { installDispatcher, uninstallDispatcher } from "./dispatcher.js";
+import { CallbackGates } from "./callbacks.js";
+import { accessInstrumentedFiles, installedAccessRuntime } from "../access/runtime.js";
 import { getGates } from "./gates.js";
 import { PendingWork } from "./pending-work.js";
 import { Task, TaskRun, type TaskThread } from "./task-run.js";
@@ -133,6 +135,9 @@ class TaskRunController {
     const t0 = clock.now();
     this.#pending.enable();
     const detach = this.#options.accesses?.attach(() => this.#ownTask()?.name, this.#state) ?? (() => {});
+    // Callbacks that tasks' traced code schedules become scheduling points (through the access runtime's call hook).
+    const runtime = installedAccessRuntime();
+    runtime?.setCallHook(new CallbackGates(this.#ownTask, () => [...accessInstrumentedFiles(), ...getGates().files.map((f) => f.url)]));
     try {
       this.#run.start(this.#threads, this.#state);
       const t1 = clock.now();
@@ -156,6 +161,7 @@ class TaskRunController {
       }
       return { startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
     } finally {
+      runtime?.setCallHook(null);
       detach();
       this.#run.end();
       this.#pending.disable();

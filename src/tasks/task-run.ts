@@ -105,6 +105,7 @@ export class TaskRun {
   /** Locks in the order the run first met them: `Mutex#1`, `Mutex#2`, … the same in every run of a deterministic program. */
   readonly #locks = new Map<SchedulableLock, LockInfo>();
   #holder: Task | null = null;
+  readonly #gatePromises = new WeakSet<object>();
   #free = false;
   #ended = false;
 
@@ -125,11 +126,21 @@ export class TaskRun {
       if (isSchedulableLock(o)) this.#lockInfo(o);
     });
     const { store } = getDispatcher();
+    // Threads running the same code start at the same point (strategies may treat them alike).
+    const codes = new Map<string, number>();
     for (const thread of threads) {
       const task = new Task(thread.name, this);
       this.tasks.push(task);
+      let code: string;
+      try {
+        code = Function.prototype.toString.call(thread.fn);
+      } catch {
+        code = thread.name;
+      }
+      if (!codes.has(code)) codes.set(code, codes.size);
+      const site = `start#${codes.get(code)}`;
       store.run(task, () => {
-        this.#park(task, { kind: "start" })
+        this.#park(task, { kind: "start", site })
           .then(() => thread.fn(state))
           .then(
             () => this.#end(task, () => this.#listener.finished(task)),
@@ -142,7 +153,8 @@ export class TaskRun {
   /** Each task's phase; valid at a quiet point (no task code running). */
   snapshot(): TaskSnapshot[] {
     return this.tasks.map((task): TaskSnapshot => {
-      if (task.finished) return { name: task.name, phase: "finished" };
+      // A task whose function returned may still have callbacks to run (a deferred callback is a strand of it).
+      if (task.finished && task.parked.length === 0) return { name: task.name, phase: "finished" };
       const first = task.parked[0];
       if (first) {
         return task.parked.length === 1
@@ -195,13 +207,27 @@ export class TaskRun {
     if (this.#ended) return NEVER;
     task.lastAwait = [f, i];
     if (this.#free || task.free) return x;
-    return this.#settleThenGate(task, x, f, i);
+    // `await point("x")`, a marker's own promise: that gate is the scheduling point, not a second one after it.
+    if (typeof x === "object" && x !== null && this.#gatePromises.has(x)) return x;
+    const gated = this.#settleThenGate(task, x, f, i);
+    this.#gatePromises.add(gated);
+    return gated;
+  }
+
+  /**
+   * Whether `promise` is one an await gate returned: compiled async code (`__awaiter`, `__async`)
+   * resumes its generator with `then` on it, which is the await itself, not a callback of its own.
+   */
+  isGatePromise(promise: object): boolean {
+    return this.#gatePromises.has(promise);
   }
 
   markerGate(task: Task, name: string, where: Where | undefined): Promise<void> | undefined {
     if (this.#ended) return NEVER;
     if (this.#free || task.free) return undefined;
-    return this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
+    const parked = this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
+    this.#gatePromises.add(parked);
+    return parked;
   }
 
   /**
@@ -225,6 +251,24 @@ export class TaskRun {
     const info = this.#lockInfo(lock);
     info.holder = op === "acquire" ? task : undefined;
     this.#listener.access?.(task, { op, location: info.location, label: info.label });
+  }
+
+  /**
+   * The gate before a callback the task's traced code scheduled runs (see `callbacks.ts`): while
+   * exploring it parks, so that another task may run first, as it may when the callback waits for
+   * its turn in the event loop. Marker schedules let the task holding the turn through, as for
+   * awaits; after the run, and for free tasks, the callback runs at once.
+   */
+  callbackGate(task: Task, via: string, where: Where | undefined): Promise<void> | undefined {
+    if (this.#ended || this.#free || task.free || (task === this.#holder && this.#passAwaits)) return undefined;
+    const gate: TaskGate = { kind: "callback", callback: via };
+    if (where !== undefined) gate.where = where;
+    return this.#park(task, gate);
+  }
+
+  /** A callback run from its gate threw, and nothing awaits it: a fault of its task, as an uncaught exception would be. */
+  callbackThrew(task: Task, error: unknown): void {
+    if (!this.#ended) this.#listener.threw(task, error);
   }
 
   iterate(task: Task, iterable: unknown, f: number, i: number): unknown {
@@ -333,7 +377,7 @@ function toWhere(url: string, line: number, column: number): Where {
 }
 
 /** `file:line:column` (path or URL) → Where. */
-function parsePosition(position: string | undefined): Where | undefined {
+export function parsePosition(position: string | undefined): Where | undefined {
   const match = position === undefined ? null : /^(.*):(\d+):(\d+)$/.exec(position);
   if (!match) return undefined;
   return toWhere(match[1]!, Number(match[2]), Number(match[3]) - 1);

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import MagicString from "magic-string";
 import { Edits } from "../access/edits.js";
@@ -18,7 +19,7 @@ import { scanMarkers, type MarkerSite } from "../markers/scan.js";
 import { GateKind, gatesPreamble, type GateSite } from "./gates.js";
 import { Walker, type Rewrite } from "./gate-walker.js";
 import { Positions, composeMap, originalSourceOf, readInputMap, type EncodedMap } from "./input-map.js";
-import { parseCode, insertPreamble, type ParsedCode } from "./parse-code.js";
+import { globalObjectIn, parseCode, insertPreamble, type ParsedCode } from "./parse-code.js";
 
 export type { EncodedMap } from "./input-map.js";
 
@@ -67,7 +68,8 @@ const MAX_CANDIDATES = 50;
  * @param code - The code as it will run (possibly compiled, with an inline source map).
  * @returns The rewritten code, or `null` when there is nothing to instrument (no `await`, marker
  *   or `point()` call, no property access when `accesses` is asked for, and nothing to warn
- *   about) or `code` does not parse: load it unmodified then.
+ *   about): load it unmodified then.
+ * @throws SyntaxError when `code` does not parse (the loaders warn and load it unmodified).
  */
 export function instrument(code: string, options: InstrumentOptions): InstrumentResult | null {
   const { filename } = options;
@@ -75,7 +77,6 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const mayGate = /\bawait\b|\bpoint\b|interlace:|sourceMappingURL=data:/.test(code);
   if (!accesses && !mayGate && options.originalSource?.includes("interlace:") !== true) return null;
   const file = tryParse(code, options);
-  if (file === null) return null;
 
   const warnings: string[] = [];
   const readMap = readInputMap(file.comments, filename);
@@ -101,13 +102,21 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 
   const edits = new Edits();
   const sites: GateSite[] = [];
-  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, positions);
+  // Gate sites are reported at original positions, in the original file, when that file is there
+  // to read (tsx's output maps to the file itself); compiled code whose original is not on disk (a
+  // package shipping only its dist/ with sourcesContent maps) is reported at its own lines.
+  const inOriginal = input === null || original.path === filename || readable(original.path);
+  const siteFile = inOriginal && input !== null ? pathToFileURL(original.path).href : pathToFileURL(filename).href;
+  const place: SitePlace = inOriginal ? (offset) => positions.original(offset) : (offset) => positions.generated(offset);
+  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, place, inOriginal);
   let tracked = false;
+  let variables: string[] = [];
   if (accesses) {
     try {
       const found = accessEdits(code, file.program, options.format);
-      tracked = !found.empty;
-      edits.absorb(found); // Registered after the gates: an access wrapping a gate's operand nests inside the gate.
+      tracked = !found.edits.empty;
+      variables = found.variables;
+      edits.absorb(found.edits); // Registered after the gates: an access wrapping a gate's operand nests inside the gate.
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       warnings.push(`${filename}:1: property accesses are not instrumented: ${reason}`);
@@ -118,7 +127,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const ms = new MagicString(code);
   if (input !== null) ms.remove(input.comment.start, input.comment.end);
   const url = pathToFileURL(filename).href;
-  const preamble = (sites.length > 0 ? gatesPreamble(url, sites) : "") + (tracked ? accessPreamble(url) : "");
+  const global = globalObjectIn(file.program);
+  const preamble = (sites.length > 0 ? gatesPreamble(siteFile, sites, global) : "") + (tracked ? accessPreamble(url, variables, global) : "");
   if (preamble !== "") insertPreamble(ms, code, file.program, preamble);
   edits.apply(ms, code);
 
@@ -133,11 +143,13 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
 }
 
 /** {@link parseCode}, or `null` when the code does not parse (it is then loaded unmodified). */
-function tryParse(code: string, options: InstrumentOptions): ParsedCode | null {
+function tryParse(code: string, options: InstrumentOptions): ParsedCode {
   try {
     return parseCode(code, options);
-  } catch {
-    return null;
+  } catch (error) {
+    // Never silently: a file that is not instrumented has no gates and records nothing.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SyntaxError(`interlace could not parse ${options.filename}, so it is not instrumented: ${reason}`, { cause: error });
   }
 }
 
@@ -181,14 +193,27 @@ function attachMarker(marker: MarkerSite, walk: Walker, positions: Positions, so
  * Adds one rewrite's edits, registering its sites. Rewrites come outer first: openings go to the
  * right of their offset in that order, and closings nest by where their region starts (`Edits`).
  */
-function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], positions: Positions): void {
+/** Where a gate site is reported: the position of an offset of the code. */
+type SitePlace = (offset: number) => { line: number; column: number };
+
+function readable(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], place: SitePlace, inOriginal: boolean): void {
   if (rewrite.kind === "statement") {
     const { target } = rewrite;
     if (target.markers.length === 0) return;
     let gates = "";
     for (const marker of target.markers) {
-      gates += `__il.run!==null&&await __il.m(__ilF,${sites.length});`;
-      sites.push([marker.line, marker.column, GateKind.Marker, marker.name]);
+      // In a generator that compiled code drives as an async function, `yield` is its await.
+      gates += target.context === "coroutine" ? `__il.run!==null&&(yield __il.m(__ilF,${sites.length}));` : `__il.run!==null&&await __il.m(__ilF,${sites.length});`;
+      const at = inOriginal ? marker : place(target.start);
+      sites.push([at.line, at.column, GateKind.Marker, marker.name]);
     }
     if (target.inList) {
       edits.insert(target.start, gates);
@@ -198,7 +223,7 @@ function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], positions
     }
     return;
   }
-  const { line, column } = positions.original(rewrite.at);
+  const { line, column } = place(rewrite.at);
   if (rewrite.kind === "point") {
     sites.push([line, column, GateKind.Point, rewrite.name]);
     return;

@@ -85,7 +85,16 @@ export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin
       if (!SCRIPT.test(path) || !filter.shouldTraceFile(path)) return null;
       // vite serves modules as ESM; `.cts` sources mostly use `export` syntax (TypeScript compiles it away).
       const format = path.endsWith(".cjs") ? "commonjs" : "module";
-      const result = instrument(code, { filename: path, format, accesses });
+      let result;
+      try {
+        result = instrument(code, { filename: path, format, accesses });
+      } catch (error) {
+        if (!warned.has(path)) {
+          warned.add(path);
+          process.emitWarning(error instanceof Error ? error.message : String(error), { type: "InterlaceWarning", code: "INTERLACE_INSTRUMENT" });
+        }
+        return null;
+      }
       if (result === null) return null;
       if (result.warnings.length > 0 && !warned.has(path)) {
         warned.add(path);

@@ -31,6 +31,7 @@ function json<T>(stdout: string): T {
 
 describe("interlace explore", () => {
   it.each([
+    ["portfolio", "--seed", "1"],
     ["random", "--seed", "1"],
     ["pct", "--seed", "1"],
     ["exhaustive"],
@@ -39,7 +40,7 @@ describe("interlace explore", () => {
     const asJson = interlace("explore", COUNTER, "--strategy", strategy, ...seed, "--max-attempts", "50", "--json");
 
     expect(text.code).toBe(1);
-    expect(text.stdout).toContain(`(${strategy}, seed `);
+    expect(text.stdout).toMatch(new RegExp(`\\(${strategy}( \\((dpor|random|pct) run\\))?, seed `));
     expect(text.stdout).toContain("Invariant violated (invariant returned false).");
     expect(text.stdout).toMatch(/Reproduced \d+\/\d+ times\./);
     expect(text.stdout).toContain(`To replay it, add --save <file> and run: interlace replay ${COUNTER} <file>`);
@@ -77,6 +78,27 @@ describe("interlace explore", () => {
     expect(bound.code).toBe(2);
   });
 
+  it("--no-shrink and --reproduce 0 report the run as found, without replays; --reproduce 3 replays it three times", () => {
+    const raw = json<ExploreReportJSON>(interlace("explore", COUNTER, "--strategy", "random", "--seed", "4", "--no-shrink", "--reproduce", "0", "--json").stdout);
+    expect(raw.outcome).toBe("violated");
+    expect(raw.counterexample?.shrunkFrom).toBeUndefined();
+    expect(raw.reproduced).toBeNull();
+    const three = json<ExploreReportJSON>(interlace("explore", COUNTER, "--strategy", "random", "--seed", "4", "--shrink-budget", "5", "--reproduce", "3", "--json").stdout);
+    expect(three.reproduced).toEqual({ failures: 3, attempts: 3 });
+  });
+
+  it("--max-steps bounds the decisions per thread and is recorded in the counterexample", () => {
+    const report = json<ExploreReportJSON>(interlace("explore", COUNTER, "--strategy", "random", "--seed", "4", "--max-steps", "3", "--json").stdout);
+    expect(report.counterexample?.config?.maxSteps).toBe(3);
+    for (const thread of ["task1", "task2"]) expect(report.counterexample!.decisions.filter((d) => d === thread).length).toBeLessThanOrEqual(3);
+  });
+
+  it("rejects --no-shrink with --shrink-budget, and a bad --max-steps: exit 2", () => {
+    const both = interlace("explore", COUNTER, "--no-shrink", "--shrink-budget", "3");
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining("--no-shrink and --shrink-budget")]);
+    expect(interlace("explore", COUNTER, "--max-steps", "0").code).toBe(2);
+  });
+
   it("prints the seed it drew, and the same seed gives the same exploration", () => {
     const first = json<ExploreReportJSON>(interlace("explore", COUNTER, "--max-attempts", "50", "--json").stdout);
     const again = json<ExploreReportJSON>(interlace("explore", COUNTER, "--max-attempts", "50", "--json", "--seed", String(first.seed)).stdout);
@@ -96,19 +118,38 @@ describe("interlace explore", () => {
     expect(lines.at(-1)).toMatch(/^explore: 120\/120 runs, [\d.]+ runs\/s, no failure$/);
   });
 
-  it("explores with dpor by default, and says when its search is complete", () => {
-    const { code, stdout } = interlace("explore", SAFE, "--seed", "7");
+  it("explores with the portfolio by default, and says when its DPOR search is complete", () => {
+    const { code, stdout } = interlace("explore", "fixtures/cli/dpor-locked-scenario.ts", "--seed", "7");
     expect(code).toBe(0);
-    expect(stdout.trim()).toBe("✓ property holds over 2 executions (dpor, seed 7; search complete)");
+    // Three tasks behind one interlace Mutex: DPOR's 3! = 6 executions are runs 1, 5, …, 21 of D R P R.
+    expect(stdout.trim()).toBe("✓ property holds over 21 runs (portfolio, seed 7; search complete: DPOR ran every class in 6)");
   });
 
-  it("says when an exhaustive search ran out of interleavings before the budget", () => {
-    const { code, stdout } = interlace("explore", SAFE, "--strategy", "exhaustive", "--max-attempts", "1000", "--json");
+  it("says which member of the portfolio found the counterexample", () => {
+    const text = interlace("explore", COUNTER, "--seed", "1");
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/^✗ counterexample found at run \d+ of 200 \(portfolio \((dpor|random|pct) run\), seed 1\)/);
+    expect(text.stdout).toContain(`The same exploration again: interlace explore ${COUNTER} --strategy portfolio --seed 1`);
+    const report = json<ExploreReportJSON>(interlace("explore", COUNTER, "--seed", "1", "--json").stdout);
+    expect(report).toMatchObject({ strategy: "portfolio", portfolio: { dporStopped: null } });
+    expect(text.stdout).toContain(`(portfolio (${report.portfolio?.foundBy} run), seed 1)`);
+  });
 
+  it("says when an exhaustive search ran out of interleavings, and that it is not a proof while async-mutex is untraced", () => {
+    // The safe counter takes an async-mutex lock: its state lives in the untraced package.
+    const { code, stdout } = interlace("explore", SAFE, "--strategy", "exhaustive", "--max-attempts", "1000", "--json");
     expect(code).toBe(0);
     const report = json<ExploreReportJSON>(stdout);
-    expect(report).toMatchObject({ outcome: "holds", exitCode: 0, propertyHolds: true, searchComplete: true, counterexample: null, explanation: null });
+    expect(report).toMatchObject({ outcome: "holds", exitCode: 0, propertyHolds: true, exhausted: true, searchComplete: false, counterexample: null, explanation: null });
     expect(report.numExplored).toBeLessThan(1000);
+    expect(report.unmodelled.map((u) => u.origin)).toContain("async-mutex");
+    const text = interlace("explore", SAFE, "--strategy", "exhaustive", "--max-attempts", "1000");
+    expect(text.stdout).toContain("not a proof: every order the strategy could tell apart was explored");
+    expect(text.stdout).toContain("--trace-packages async-mutex");
+    expect(text.stdout).not.toContain("search complete");
+    // Traced, the package's effects are observed and the search is complete.
+    const traced = json<ExploreReportJSON>(interlace("explore", SAFE, "--strategy", "exhaustive", "--max-attempts", "1000", "--trace-packages", "async-mutex", "--json").stdout);
+    expect(traced).toMatchObject({ outcome: "holds", exhausted: true, searchComplete: true, unmodelled: [] });
   });
 
   it("keeps stdout pure JSON when task threads print", () => {
@@ -195,7 +236,7 @@ describe("interlace explore --save, then interlace replay", () => {
 
 describe("interlace explore and replay reject bad input with exit code 2", () => {
   it.each([
-    ["unknown strategy", ["explore", COUNTER, "--strategy", "bfs"], /--strategy takes one of random, pct, exhaustive, markers, dpor, got "bfs"/],
+    ["unknown strategy", ["explore", COUNTER, "--strategy", "bfs"], /--strategy takes one of portfolio, random, pct, exhaustive, markers, dpor, got "bfs"/],
     ["non-integer seed", ["explore", COUNTER, "--seed", "abc"], /--seed takes a whole number/],
     ["zero max-attempts", ["explore", COUNTER, "--max-attempts", "0"], /--max-attempts takes a positive whole number/],
     ["a flag of another command", ["explore", COUNTER, "--schedule", "task1:read_value"], /--schedule is not an option of interlace explore/],

@@ -89,7 +89,8 @@ describe("scenario hooks", () => {
     launches.stop();
     // Assert
     expect([error.code, error.category, error.cause]).toEqual(["E_HOOK_THREW", "fault", cause]);
-    expect(error.message).toBe("The scenario's setup() threw: Error: database unreachable");
+    // The cause, then where it was thrown (the user's frames only, source-mapped).
+    expect(error.message).toMatch(/^The scenario's setup\(\) threw: Error: database unreachable\n {4}at .*errors-runtime\.test\.ts:\d+:\d+$/);
     expect({ workers: launches.workers, processes: launches.processes }).toEqual({ workers: 0, processes: 0 });
   });
 

@@ -61,6 +61,14 @@ describe("E_UNKNOWN_THREAD", () => {
   });
 });
 
+describe("E_UNKNOWN_THREAD for names of Object.prototype", () => {
+  it.each(["toString", "constructor", "__proto__", "hasOwnProperty"])("a schedule naming %s is an unknown thread, not an internal error", async (name) => {
+    const threads = { t1: spec("worker", "counter.mjs", "bump") };
+    const error = await rejection(new TraceExecutor(`${name}:read t1:read`, runOptions()).run({ threads }), UnknownThreadError);
+    expect([error.code, error.thread]).toEqual(["E_UNKNOWN_THREAD", name]);
+  });
+});
+
 describe("E_UNKNOWN_MARKER", () => {
   it.each(KINDS)("a marker that exists nowhere in a %s thread's sources is rejected", async (kind) => {
     // Arrange

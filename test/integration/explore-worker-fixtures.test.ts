@@ -36,6 +36,17 @@ describe("every buggy worker fixture is found", () => {
     });
   }
 
+  // The default strategy (portfolio: DPOR's runs record accesses in isolates of their own), on the
+  // JavaScript fixtures, seeds 1..5 (the TypeScript twins add only tsx's start-up).
+  it.each(CASES.filter((c) => c.ext === "mjs"))("portfolio (the default), seeds 1..5 within 200 attempts: $label", async ({ make, ext, kind }) => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const result = await explore(make(ext, false), { seed, reproduceOnFailure: 0, shrinkBudget: 0 });
+      expect(result.strategy).toBe("portfolio");
+      expect(result.propertyHolds, `seed ${seed}`).toBe(false);
+      expect(result.counterexample!.failure.kind, `seed ${seed}`).toBe(kind);
+    }
+  });
+
   it.each(CASES)("exhaustive search finds it; the counterexample round-trips and replays 5/5: $label", async ({ make, ext, kind }) => {
     const result = await explore(make(ext, false), { strategy: "exhaustive", maxAttempts: 200, reproduceOnFailure: 3, name: "fixture" });
     expect(result.propertyHolds).toBe(false);

@@ -266,8 +266,8 @@ describe("interlace/vitest plugin", () => {
     expect(result).not.toBeNull();
     expect(result!.code).toContain('__il.a(__ila.M(Promise, "resolve").resolve<number>(1), __ilF, 0)');
     const lines = result!.code.split("\n");
-    const line = lines.findIndex((l) => l.includes("throw new Error"));
-    const column = (lines[line] ?? "").indexOf("new Error");
+    const line = lines.findIndex((l) => l.includes("throw new (__ila.n(Error))"));
+    const column = (lines[line] ?? "").indexOf("new (__ila.n(Error))");
     const original = originalPositionFor(new TraceMap(result!.map), { line: line + 1, column });
     expect(original).toMatchObject({ source: tsFile, line: 16, column: 62 });
     expect(column).not.toBe(62);

@@ -53,7 +53,7 @@ const RACES: Race[] = [
 const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
 describe("every buggy fixture is found", () => {
-  for (const strategy of ["random", "pct"] as const) {
+  for (const strategy of ["portfolio", "random", "pct"] as const) {
     describe(`${strategy}: on 20/20 seeds within 200 attempts`, () => {
       it.each(RACES)("$file", async ({ module, kind, message }) => {
         for (const seed of SEEDS) {

@@ -71,15 +71,18 @@ export async function sameBehaviour(
   source: string,
   options: FixtureOptions = {},
 ): Promise<{ accesses: Access[]; code: string; outcome: Outcome }> {
-  const { code } = instrumentFixture(source, options);
+  // The instrumented code runs under the name it was instrumented as: the runtime tells traced
+  // functions by the file that defines them.
+  const filename = fixtureName(options.ts === true ? ".ts" : ".js");
+  const { code } = instrumentFixture(source, options, filename);
   const original = await run(source, options);
   setAccessSink(null);
-  const plain = await run(code, options);
+  const plain = await run(code, options, filename);
   const accesses: Access[] = [];
   resetAccessIds();
   setAccessSink((access) => accesses.push(access));
   try {
-    const recorded = await run(code, options);
+    const recorded = await run(code, options, filename);
     expect(plain, "instrumented, no sink").toEqual(original);
     expect(recorded, "instrumented, recording").toEqual(original);
   } finally {
@@ -95,12 +98,13 @@ export async function recordedAccesses(source: string, options: FixtureOptions =
 
 /** Runs an instrumented fixture with a recording sink; returns its accesses. */
 export async function recordFull(source: string, options: FixtureOptions = {}): Promise<Access[]> {
-  const { code } = instrumentFixture(source, options);
+  const filename = fixtureName(options.ts === true ? ".ts" : ".js");
+  const { code } = instrumentFixture(source, options, filename);
   const accesses: Access[] = [];
   resetAccessIds();
   setAccessSink((access) => accesses.push(access));
   try {
-    const outcome = await run(code, options);
+    const outcome = await run(code, options, filename);
     if (outcome.error !== undefined) throw new Error(`fixture failed: ${JSON.stringify(outcome.error)}`);
   } finally {
     setAccessSink(null);
@@ -110,7 +114,7 @@ export async function recordFull(source: string, options: FixtureOptions = {}): 
 
 /** The instrumented code without its preamble, for reading forms. */
 export function forms(source: string, options: FixtureOptions = {}): string {
-  return instrumentFixture(source, options).code.replace(/^var __ila=[^\n]*?\)\(\);__ila\.f\("[^"]*"\);/, "");
+  return instrumentFixture(source, options).code.replace(/^var __ila=[^\n]*?\)\(\);var __ilaF=__ila\.f\("[^"]*",\[[^\]\n]*\]\);/, "");
 }
 
 /** A fixture from its lines. */

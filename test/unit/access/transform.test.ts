@@ -3,7 +3,7 @@ import { describe, expect, test } from "vitest";
 import { instrumentAccesses } from "../../../src/access/transform.js";
 import { forms, instrumentFixture } from "./helpers.js";
 
-const PREAMBLE = /^var __ila=globalThis\[Symbol\.for\("interlace\.access\.v1"\)\]\?\?\(\(\)=>\{throw Error\("[^"]+"\)\}\)\(\);__ila\.f\("file:\/\/[^"]+"\);/;
+const PREAMBLE = /^var __ila=globalThis\[globalThis\.Symbol\.for\("interlace\.access\.v1"\)\]\?\?\(\(\)=>\{throw globalThis\.Error\("[^"]+"\)\}\)\(\);var __ilaF=__ila\.f\("file:\/\/[^"]+",\[[^\]]*\]\);/;
 
 /** Instruments module code (strict) and drops the preamble. */
 const strict = (source: string): string => forms(source, { module: true });
@@ -25,7 +25,12 @@ describe("instrumentAccesses: forms", () => {
     ["o.m(a)", '__ila.M(o, "m").m(a)'],
     ["o[k](a)", "__ila.M(o, k)[__ila.K()](a)"],
     ["o.t`x`", '__ila.M(o, "t").t`x`'],
-    ["new o.C(a)", 'new (__ila.g(o, "C"))(a)'],
+    ["new o.C(a)", 'new (__ila.n(__ila.g(o, "C")))(a)'],
+    ["new C(a)", "new (__ila.n(C))(a)"],
+    ["f(a)", "__ila.k(f)(a)"],
+    ["(0, o.f)(a)", '(__ila.k((0, __ila.g(o, "f"))))(a)'],
+    ["(function () {})()", "(function () {})()"],
+    ["f`x`", "__ila.k(f)`x`"],
     ["o?.p.q", '__ila.h(o).n()?.g("p").g("q").v'],
     ["o.m?.()", '__ila.h(o).g("m").n()?.c().v'],
     ["o?.[k]?.(1)", "__ila.h(o).n()?.g(k).n()?.c(1).v"],
@@ -34,7 +39,7 @@ describe("instrumentAccesses: forms", () => {
     ["(o.p) = v", '(__ila.x(o, "p", 2).p) = v'],
     ["({ a, 'b c': b, [k]: c } = o)", '({ a, \'b c\': b, [k]: c } = __ila.r(o, "a", "b c"))'],
     ["for (const x of xs);", "for (const x of __ila.i(xs));"],
-    ["f(...xs, [...ys], { ...zs })", "f(...__ila.i(xs), [...__ila.i(ys)], { ...zs })"],
+    ["f(...xs, [...ys], { ...zs })", "__ila.k(f)(...__ila.i(xs), [...__ila.i(ys)], { ...zs })"],
     ["o.p = (a, b)", '__ila.s(o, "p" , (a, b))'],
   ])("%s", (source, expected) => {
     expect(strict(source)).toBe(expected);
@@ -57,11 +62,11 @@ describe("instrumentAccesses: forms", () => {
     expect(forms("class C { m() { o.p = 1; } }")).toBe('class C { m() { __ila.s(o, "p" , 1); } }');
   });
 
-  test("left alone: super, import.meta, new.target, arguments, in, typeof of a name, const enums, types", () => {
+  test("left alone: super, import.meta, new.target, arguments, typeof of a name, const enums, types", () => {
     const source = [
       "class B extends A { m() { super.x = super.y; super.m(); return new.target?.name; } }",
       "function f() { return arguments[0] + arguments.length; }",
-      "const u = import.meta.url; const t = typeof x; const has = 'k' in o;",
+      "const u = import.meta.url; const t = typeof x;",
     ].join("\n");
     expect(strict(source)).toBe(source);
     const ts = "const enum E { A = 1 }\nenum F { B = E.A }\nlet n: typeof o.p = E.A;\ninterface I { p: O['q'] }";
@@ -122,7 +127,7 @@ describe("instrumentAccesses: file layout", () => {
   });
 
   test("code without accesses is returned as is, without preamble", () => {
-    const source = "let x = 1;\nx += f(x);\n";
+    const source = "let x = 1;\nx += 2 * x;\n";
     expect(instrumentFixture(source).code).toBe(source);
   });
 

@@ -41,7 +41,7 @@ describe("encode / decode", () => {
     writer.put(OP_WRITE, 2, 0, FLOAT64, true, 0.5);
     writer.put(OP_WRITE, 3, 8, BIGINT64, true, -(2n ** 63n));
     writer.put(OP_READ, 3, 16, BIGUINT64, true, 2n ** 64n - 1n);
-    writer.put(OP_WRITE, 0xffffff, 2 ** 31 + 4, INT32, false, 0);
+    writer.put(OP_WRITE, 0xfffffe, 2 ** 31 + 4, INT32, false, 0);
     writer.put(OP_ACQUIRE, 4, 4, 0, false, 0);
     writer.put(OP_RELEASE, 4, 4, 0, false, 0);
     expect(ring.size).toBe(7);
@@ -50,7 +50,7 @@ describe("encode / decode", () => {
       { op: "write", location: "sab#2@0", label: "sab#2@0", value: "0.5" },
       { op: "write", location: "sab#3@8", label: "sab#3@8", value: "-9223372036854775808n" },
       { op: "read", location: "sab#3@16", label: "sab#3@16", value: "18446744073709551615n" },
-      { op: "write", location: `sab#16777215@${2 ** 31 + 4}`, label: `sab#16777215@${2 ** 31 + 4}` },
+      { op: "write", location: `sab#16777214@${2 ** 31 + 4}`, label: `sab#16777214@${2 ** 31 + 4}` },
       { op: "acquire", location: "lock:sab#4@4", label: "sab#4@4" },
       { op: "release", location: "lock:sab#4@4", label: "sab#4@4" },
     ]);
@@ -89,6 +89,11 @@ describe("encode / decode", () => {
     writer.writeNames({ sabs, locks: {} });
     expect(ring.labelOf(1, 4)).toBe("a.rather.long.path.to.buffer.number[1][1]");
     expect(ring.labelOf(2000, 4)).toBe("sab#2000@4");
+  });
+  it("decodes the outside world's id as a write of WORLD (an untraced call in the worker)", () => {
+    const { ring, writer } = pair();
+    writer.put(OP_WRITE, ACCESS_RING.WORLD_ID, 0, 0, false, 0);
+    expect(ring.drain()).toEqual([{ op: "write", location: "*", label: "untraced code (a call out of traced code)", origin: "untraced code" }]);
   });
 });
 

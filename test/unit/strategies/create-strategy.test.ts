@@ -6,12 +6,14 @@ import {
   IterativeBounding,
   MarkersExhaustive,
   PCT,
+  Portfolio,
   Prng,
   RandomWalk,
   STRATEGY_NAMES,
   type StrategyName,
 } from "../../../src/strategies/index.js";
 import { explore, uniform } from "./model.js";
+import { explore as exploreDpor, program as dporProgram, write as dporWrite } from "./dpor/model.js";
 
 describe("createStrategy", () => {
   it.each([
@@ -20,6 +22,7 @@ describe("createStrategy", () => {
     ["exhaustive", IterativeBounding],
     ["markers", MarkersExhaustive],
     ["dpor", Dpor],
+    ["portfolio", Portfolio],
   ] as const)("%s builds the strategy of that name", (name, type) => {
     const strategy = createStrategy(name, { seed: 1 });
     expect(strategy).toBeInstanceOf(type);
@@ -38,11 +41,21 @@ describe("createStrategy", () => {
   });
 
   it("rejects an unknown name", () => {
-    expect(() => createStrategy("bfs" as StrategyName, { seed: 1 })).toThrow('unknown strategy "bfs": expected one of random, pct, exhaustive, markers, dpor');
+    expect(() => createStrategy("bfs" as StrategyName, { seed: 1 })).toThrow('unknown strategy "bfs": expected one of portfolio, random, pct, exhaustive, markers, dpor');
   });
 
   it("passes dpor its search order and preemption bound, and rejects a bad order", () => {
     expect(createStrategy("dpor", { seed: 0, searchOrder: "diverse", preemptionBound: 1 })).toBeInstanceOf(Dpor);
     expect(() => createStrategy("dpor", { seed: 0, searchOrder: "bfs" as "dfs" })).toThrow('order must be "dfs" or "diverse", got "bfs"');
+  });
+
+  it("seed 21: passes portfolio its seed, and whether to include DPOR", () => {
+    const model = uniform(3, 3);
+    const runs = (strategy: Parameters<typeof explore>[0]): string[] => explore(strategy, model, { maxRuns: 20 }).map((r) => r.decisions.join(""));
+    expect(runs(createStrategy("portfolio", { seed: 21, withDpor: false }))).toEqual(runs(new Portfolio({ seed: 21, dpor: false })));
+    // One class: DPOR is done after run 0; the predicate keeps the exploration going.
+    const oneClass = dporProgram([[dporWrite("x")]]);
+    expect(exploreDpor(createStrategy("portfolio", { seed: 0 }) as Portfolio, oneClass)).toHaveLength(1);
+    expect(exploreDpor(createStrategy("portfolio", { seed: 0, mayStopWhenDporDone: () => false }) as Portfolio, oneClass, { maxRuns: 9 })).toHaveLength(9);
   });
 });

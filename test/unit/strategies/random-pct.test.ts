@@ -50,6 +50,22 @@ describe("RandomWalk", () => {
     }
   });
 
+  it("bySite, seed 9: a point first, then a thread there: one reader against 9 writers at one point is picked half the time", () => {
+    const walk = new RandomWalk(new Prng(9), { bySite: true });
+    const runnable = ["reader", ...Array.from({ length: 9 }, (_, i) => `w${i}`)];
+    const sites = ["read:3", ...Array.from({ length: 9 }, () => "write:7")];
+    let reader = 0;
+    walk.beginRun(0);
+    for (let step = 0; step < 4000; step++) if (walk.choose({ step, runnable, atMarker: runnable.map(() => false), previous: null, sites }) === "reader") reader += 1;
+    // Binomial(4000, 1/2): 2000 ± 150 is more than 9 standard deviations (σ ≈ 31.6).
+    expect(Math.abs(reader - 2000)).toBeLessThan(150);
+    // Without sites (or uniform), 1 in 10.
+    const plain = new RandomWalk(new Prng(9));
+    let alone = 0;
+    for (let step = 0; step < 4000; step++) if (plain.choose({ step, runnable, atMarker: runnable.map(() => false), previous: null }) === "reader") alone += 1;
+    expect(Math.abs(alone - 400)).toBeLessThan(100); // σ ≈ 19
+  });
+
   it("seed 4: every interleaving of 2 threads × 2 steps shows up in 200 runs (each has probability ≥ 1/8)", () => {
     // Miss odds: at most 6 · (7/8)^200 < 1e-11.
     const seen = new Set(explore(new RandomWalk(new Prng(4)), uniform(2, 2), { maxRuns: 200 }).map((r) => r.decisions.join("")));

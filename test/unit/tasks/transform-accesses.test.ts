@@ -22,7 +22,7 @@ describe("instrument with accesses", () => {
 
     expect(result.sites).toEqual([]);
     expect(result.code).not.toContain("__il=");
-    expect(result.code).toContain('__ila.f("file:///x/counter.mjs");');
+    expect(result.code).toContain('var __ilaF=__ila.f("file:///x/counter.mjs",[]);');
     expect(result.code).toContain('__ila.s(this, "value" , __ila.g(this, "value") + 1)');
     expect(result.code.split("\n")).toHaveLength(source.split("\n").length);
     expect(instrument(source, { filename: "/x/counter.mjs", format: "module" })).toBeNull();

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, describe, expect, test } from "vitest";
+import { writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { getGates, GateKind } from "../../../src/tasks/gates.js";
 import { instrument } from "../../../src/tasks/transform.js";
@@ -6,6 +7,14 @@ import { TempDir, at, awaitPositions, mustInstrument, recordGates, requireCode }
 
 const dir = new TempDir();
 afterAll(() => dir.remove());
+
+/** Imports instrumented ES module code from a fresh file (the access recorder is installed for it). */
+async function importCode(code: string): Promise<Record<string, unknown>> {
+  await import("../../../src/access/recorder.js");
+  const file = dir.file(".mjs");
+  writeFileSync(file, code);
+  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+}
 afterEach(() => {
   getGates().run = null;
 });
@@ -86,13 +95,41 @@ describe("instrument: awaits", () => {
     expect(result.code).toContain("for await (const w of (__il.i((0, [Promise.resolve(3)]), __ilF, 1)))");
   });
 
-  test("a file with nothing to gate, or that does not parse, is left alone (null)", () => {
+  test("a file with nothing to gate is left alone (null); one that does not parse is an error naming it, never a silent skip", () => {
     const plain = "export const x = 1;\nfunction f() { return x; }\n";
     expect(instrument(plain, { filename: "/x/a.mjs", format: "module" })).toBeNull();
     expect(instrument("const awaitable = 1; // no await here\n", { filename: "/x/a.cjs", format: "commonjs" })).toBeNull();
-    expect(instrument("async function f() { await ; }", { filename: "/x/b.cjs", format: "commonjs" })).toBeNull();
+    expect(() => instrument("async function f() { await ; }", { filename: "/x/b.cjs", format: "commonjs" })).toThrow(/could not parse \/x\/b\.cjs/);
     // Top-level await is not valid in CommonJS.
-    expect(instrument("await x;", { filename: "/x/c.cjs", format: "commonjs" })).toBeNull();
+    expect(() => instrument("await x;", { filename: "/x/c.cjs", format: "commonjs" })).toThrow(SyntaxError);
+  });
+
+  test("minified code: inserted text never fuses with a keyword or an identifier (return[…], typeof[…], case\"…\", …]instanceof)", async () => {
+    const minified = [
+      "async function f(a,o){const r=[];r.push(typeof[].x,void[0].length);switch(a.k){case\"x\".length:r.push(1)}",
+      "for(const k in[a][0])r.push(k);r.push(a?.[0]instanceof Object);if(!a)throw[a][0];else r.push(await[a][0]);",
+      "for await(const x of[a])r.push(x===a);return[1,2].map(v=>v+1).concat(r)}",
+      "export default f;",
+    ].join("");
+    const result = instrument(minified, { filename: "/x/min.mjs", format: "module", accesses: true })!;
+    expect(result.code).not.toMatch(/return__il|typeof__il|void__il|case__il|of__il|await__il|\.vinstanceof|throw__il/);
+    const mod = await importCode(result.code);
+    expect(await (mod.default as (a: unknown, o: unknown) => Promise<unknown[]>)({ k: "x" }, {})).toEqual([2, 3, "undefined", undefined, "k", false, { k: "x" }, true]);
+  });
+
+  test("the preambles reach the global object by a name the file does not shadow (var Symbol, var globalThis)", async () => {
+    const shadowing = "var Symbol = undefined; var globalThis = 1;\nexport async function f(o) { await null; return o.x; }\n";
+    const result = instrument(shadowing, { filename: "/x/shadow.mjs", format: "module", accesses: true })!;
+    expect(result.code.startsWith("var __il=(global[global.Symbol.for(")).toBe(true);
+    const mod = await importCode(result.code);
+    expect(await (mod.f as (o: unknown) => Promise<unknown>)({ x: 5 })).toBe(5);
+  });
+
+  test("auto-accessors (`accessor x = 1`, TS and JS) parse and are instrumented", () => {
+    for (const filename of ["/x/a.ts", "/x/a.mjs"]) {
+      const result = instrument("class A { accessor y = 1; async m(o) { await o.x; } }", { filename, format: "module", accesses: true });
+      expect(result?.code, filename).toContain("__il.a(");
+    }
   });
 });
 

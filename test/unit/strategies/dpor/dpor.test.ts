@@ -13,6 +13,7 @@ import {
   release,
   runOnce,
   traceOf,
+  world,
   write,
   type Program,
 } from "./model.js";
@@ -125,6 +126,32 @@ describe.each(ORDERS)("Dpor, order %s: one execution per trace", (order) => {
 
   it.each(range(16))("random program #%d: one execution per trace, and every trace", (seed) => {
     const prog = randomProgram(seed);
+    expect(new Set(exploreTraces(prog, dpor()))).toEqual(allTraces(prog));
+  });
+
+  it("two untraced calls: 2 executions (the outside world is written by both)", () => {
+    const prog = program([[world()]], [[world()]]);
+    expect(exploreTraces(prog, dpor())).toHaveLength(2);
+  });
+
+  it("an untraced call and another thread's read of any location: 2 executions; with a step that touches nothing: 1", () => {
+    expect(exploreTraces(program([[world()]], [[read("x")]]), dpor())).toHaveLength(2);
+    expect(exploreTraces(program([[world()]], [[]]), dpor())).toHaveLength(1);
+  });
+
+  it("an untraced call beside two independent writers is ordered against both: 4 executions of 3 threads (2 × 2)", () => {
+    // A and C write different locations (independent), B calls untraced code: it may touch either.
+    const prog = program([[write("x")]], [[world()]], [[write("y")]]);
+    const traces = exploreTraces(prog, dpor());
+    expect(traces).toHaveLength(4);
+    expect(new Set(traces)).toEqual(allTraces(prog));
+  });
+
+  it.each(range(12))("random program #%d with untraced calls: one execution per trace, and every trace", (seed) => {
+    const prog = randomProgram(seed).map((thread, i) => ({
+      ...thread,
+      events: thread.events.map((event, k) => ((k + i + seed) % 3 === 0 && !event.some((a) => a.op === "acquire" || a.op === "release") ? [world()] : event)),
+    }));
     expect(new Set(exploreTraces(prog, dpor()))).toEqual(allTraces(prog));
   });
 });

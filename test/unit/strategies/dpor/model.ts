@@ -19,10 +19,15 @@ export interface Thread {
 
 export type Program = readonly Thread[];
 
+/** What the model drives: DPOR, or a strategy that forwards to it (the portfolio). */
+export type ObservingStrategy = Pick<Dpor, "beginRun" | "choose" | "observe" | "observeBlocked" | "endRun">;
+
 export const read = (location: string): Access => ({ op: "read", location });
 export const write = (location: string): Access => ({ op: "write", location });
 export const acquire = (lock: string): Access => ({ op: "acquire", location: lock });
 export const release = (lock: string): Access => ({ op: "release", location: lock });
+/** An effect interlace did not observe (a call into untraced code): a write of the outside world. */
+export const world = (): Access => ({ op: "write", location: "*" });
 
 /** Thread names A, B, C…, one per event list. */
 export function program(...threads: (readonly (readonly Access[])[])[]): Program {
@@ -78,7 +83,7 @@ export interface RunOptions {
 }
 
 /** Runs the model once under `dpor` (run number `run`); the decisions, or null when it has nothing left. */
-export function runOnce(dpor: Dpor, prog: Program, run: number, options: RunOptions = {}): string[] | null {
+export function runOnce(dpor: ObservingStrategy, prog: Program, run: number, options: RunOptions = {}): string[] | null {
   if (!dpor.beginRun(run)) return null;
   const machine = new Machine(prog);
   const decisions: string[] = [];
@@ -96,7 +101,7 @@ export function runOnce(dpor: Dpor, prog: Program, run: number, options: RunOpti
 }
 
 /** Every run until the strategy stops (or `maxRuns`). */
-export function explore(dpor: Dpor, prog: Program, options: RunOptions & { maxRuns?: number } = {}): string[][] {
+export function explore(dpor: ObservingStrategy, prog: Program, options: RunOptions & { maxRuns?: number } = {}): string[][] {
   const runs: string[][] = [];
   for (let run = 0; run < (options.maxRuns ?? 100_000); run++) {
     const decisions = runOnce(dpor, prog, run, options);
@@ -155,7 +160,12 @@ export function allTraces(prog: Program): Set<string> {
   return new Set(allInterleavings(prog).map((d) => traceOf(prog, d)));
 }
 
+/**
+ * Two events are dependent when they operate on one lock, or touch one location and one writes;
+ * `world` (location "*", an effect nobody observed) writes every location.
+ */
 function dependentEvents(a: readonly Access[], b: readonly Access[]): boolean {
   const lock = (x: Access): boolean => x.op === "acquire" || x.op === "release";
-  return a.some((x) => b.some((y) => x.location === y.location && (lock(x) && lock(y) ? true : !lock(x) && !lock(y) && (x.op === "write" || y.op === "write"))));
+  const overlap = (x: Access, y: Access): boolean => x.location === y.location || x.location === "*" || y.location === "*";
+  return a.some((x) => b.some((y) => (lock(x) && lock(y) ? x.location === y.location : !lock(x) && !lock(y) && overlap(x, y) && (x.op === "write" || y.op === "write"))));
 }

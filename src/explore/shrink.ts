@@ -5,9 +5,9 @@
  * 0, 1, … below the original's count: the first failure of the same kind found has the fewest
  * preemptions possible, and depth-first order (keep running the previous task first) keeps it short.
  */
-import { Exhaustive } from "./strategies/index.js";
-import type { Attempt } from "./explore-attempt.js";
-import type { Strategy } from "./strategies/index.js";
+import { Exhaustive } from "../strategies/index.js";
+import type { Attempt } from "./task-attempt.js";
+import type { Strategy } from "../strategies/index.js";
 
 /** A smaller failing attempt and the runs it took to find it. */
 export interface Shrunk<S> {

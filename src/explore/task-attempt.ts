@@ -1,13 +1,17 @@
 /**
  * One exploration attempt over task threads: setup, a run under a strategy, the invariant, teardown;
- * the failure, if any, classified for a counterexample. Shared by explore, replay and shrinking.
+ * the failure, if any, classified for a counterexample (`settle.ts`). Shared by explore, replay and
+ * shrinking.
+ *
+ * @module
  */
-import { DeadlockError, ScenarioError, ScenarioHookError, ThreadError, describeError } from "./errors.js";
-import { counterexampleFailure, type Failure } from "./engine/counterexample.js";
-import { TaskExploreRun, type ExploreStep } from "./engine/task-explore.js";
-import type { Strategy } from "./strategies/index.js";
-import { runTaskPolicy } from "./tasks/run-tasks.js";
-import { AccessLog } from "./tasks/access-log.js";
+import { ScenarioError } from "../errors.js";
+import type { Failure } from "../engine/counterexample.js";
+import { TaskExploreRun, type ExploreStep } from "../engine/task-explore.js";
+import type { Strategy } from "../strategies/index.js";
+import { runTaskPolicy } from "../tasks/run-tasks.js";
+import { AccessLog } from "../tasks/access-log.js";
+import { runHook, settle } from "./settle.js";
 
 /** A task thread of an exploration. */
 export interface NamedThread<S> {
@@ -54,42 +58,6 @@ export async function attempt<S>(
   return { steps: policy.steps, failure, state };
 }
 
-/**
- * Runs an attempt's threads, then judges it: a deadlock or an exception in a thread is the failure,
- * else the invariant's verdict; teardown runs in every case. Any other error (a fault of the run
- * itself) is rethrown after teardown.
- */
-export async function settle<S>(
-  run: () => Promise<unknown>,
-  state: S,
-  hooks: Pick<AttemptOptions<S>, "invariant" | "teardown">,
-): Promise<Failure | null> {
-  let failure: Failure | null = null;
-  try {
-    await run();
-  } catch (error) {
-    if (error instanceof DeadlockError) failure = counterexampleFailure("deadlock", error.message);
-    else if (error instanceof ThreadError) failure = counterexampleFailure("exception", error.message);
-    else {
-      await runHook("teardown", () => hooks.teardown?.(state)).catch(() => {});
-      throw error;
-    }
-  }
-  failure ??= await invariantFailure(hooks.invariant, state);
-  await runHook("teardown", () => hooks.teardown?.(state));
-  return failure;
-}
-
-/** The invariant's verdict as a failure: `false` or a throw means it does not hold. */
-export async function invariantFailure<S>(invariant: ((state: S) => boolean | void | Promise<boolean | void>) | undefined, state: S): Promise<Failure | null> {
-  if (!invariant) return null;
-  try {
-    return (await invariant(state)) === false ? counterexampleFailure("invariant", "invariant returned false") : null;
-  } catch (error) {
-    return counterexampleFailure("invariant", `invariant threw ${describeError(error)}`);
-  }
-}
-
 export function normalizeThreads<S>(threads: ReadonlyArray<(state: S) => unknown> | Readonly<Record<string, (state: S) => unknown>>): Array<NamedThread<S>> {
   const entries = Array.isArray(threads)
     ? (threads as ReadonlyArray<(state: S) => unknown>).map((fn, i) => [`t${i + 1}`, fn] as const)
@@ -101,10 +69,3 @@ export function normalizeThreads<S>(threads: ReadonlyArray<(state: S) => unknown
   return entries.map(([name, fn]) => ({ name, fn }));
 }
 
-export async function runHook<T>(hook: string, fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw new ScenarioHookError(hook, error);
-  }
-}

@@ -13,15 +13,15 @@
  * ```
  */
 import type { Writable } from "node:stream";
-import { DuplicateThreadError, ScenarioError, ScenarioHookError, UnknownThreadError, describeError } from "./errors.js";
-import { Schedule, type StepLike } from "./engine/schedule.js";
-import type { TraceEntry } from "./engine/schedule-run.js";
-import { OutputSink } from "./controller/output.js";
-import { clock } from "./controller/clock.js";
-import { runSchedule, type PreparedThread } from "./controller/schedule-controller.js";
-import { checkTransferable } from "./controller/transfer-check.js";
-import { checkScenario, checkThread, checkThreadModules, thread, threadsKind, type IsolateThreadSpec, type ScenarioDefinition, type ThreadSpec } from "./scenario.js";
-import { runTasks } from "./tasks/run-tasks.js";
+import { DuplicateThreadError, ScenarioError, ScenarioHookError, UnknownThreadError, describeError } from "../errors.js";
+import { Schedule, type StepLike } from "../engine/schedule.js";
+import type { TraceEntry } from "../engine/schedule-run.js";
+import { OutputSink } from "../controller/output.js";
+import { clock } from "../controller/clock.js";
+import { runSchedule } from "../controller/schedule-controller.js";
+import { checkScenario, checkThread, checkThreadModules, thread, threadsKind, type IsolateThreadSpec, type ScenarioDefinition, type ThreadSpec } from "../scenario.js";
+import { runTasks } from "../tasks/run-tasks.js";
+import { prepare } from "./prepare.js";
 
 /** Options of a {@link TraceExecutor}. */
 export interface TraceExecutorOptions {
@@ -55,7 +55,6 @@ export interface RunResult<S = unknown> {
 export type WaitHooks<S> = Omit<ScenarioDefinition<S>, "threads">;
 
 const DEFAULT_TIMEOUT_MS = 10_000;
-const TS_EXTENSION = /\.[cm]?tsx?$/;
 
 /** Runs threads under one schedule. */
 export class TraceExecutor {
@@ -105,7 +104,8 @@ export class TraceExecutor {
     checkScenario(scenario);
     const names = Object.keys(scenario.threads);
     for (const step of this.schedule.steps) {
-      if (!scenario.threads[step.thread]) throw new UnknownThreadError(step.thread, names, "The schedule");
+      // Own names only: `toString`, `constructor`, `__proto__` are not threads.
+      if (!Object.hasOwn(scenario.threads, step.thread)) throw new UnknownThreadError(step.thread, names, "The schedule");
     }
     const kind = threadsKind(scenario.threads);
     checkThreadModules(scenario.threads);
@@ -147,20 +147,6 @@ function isTaskRecord(value: unknown): value is Readonly<Record<string, () => un
   if (typeof value !== "object" || value === null) return false;
   const values = Object.values(value);
   return values.length > 0 && values.every((v) => typeof v === "function");
-}
-
-/** A worker/process thread ready to launch with `state`; throws if the state or args cannot reach it. */
-export function prepare(name: string, spec: IsolateThreadSpec, state: unknown): PreparedThread {
-  checkTransferable(name, spec.kind, state);
-  checkTransferable(name, spec.kind, spec.args, "args");
-  const launch = {
-    thread: name,
-    moduleUrl: spec.module,
-    exportName: spec.exportName,
-    args: [...spec.args],
-    useTsx: TS_EXTENSION.test(new URL(spec.module).pathname),
-  };
-  return spec.processOptions ? { kind: spec.kind, launch, processOptions: spec.processOptions } : { kind: spec.kind, launch };
 }
 
 async function checkInvariant<S>(scenario: ScenarioDefinition<S>, state: S): Promise<{ invariantHolds: boolean; invariantFailure: string | undefined }> {

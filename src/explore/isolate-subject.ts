@@ -5,15 +5,16 @@
  * resume (`engine/isolate-explore.ts`), at every statement of traced code or at markers only.
  */
 import type { Writable } from "node:stream";
-import { IsolateExploreRun } from "./engine/isolate-explore.js";
-import { OutputSink } from "./controller/output.js";
-import { IsolateGroup } from "./controller/isolate-group.js";
-import type { Granularity } from "./controller/thread-driver.js";
-import { checkScenario, checkThreadModules, type IsolateThreadSpec, type ScenarioDefinition } from "./scenario.js";
-import type { Strategy } from "./strategies/index.js";
-import { prepare } from "./trace-executor.js";
-import { runHook, settle, type Attempt } from "./explore-attempt.js";
-import { InterlaceError } from "./errors.js";
+import { IsolateExploreRun } from "../engine/isolate-explore.js";
+import { OutputSink } from "../controller/output.js";
+import { IsolateGroup } from "../controller/isolate-group.js";
+import type { Granularity } from "../controller/thread-driver.js";
+import { checkScenario, checkThreadModules, type IsolateThreadSpec, type ScenarioDefinition } from "../scenario.js";
+import type { Strategy } from "../strategies/index.js";
+import { prepare } from "./prepare.js";
+import { runHook, settle } from "./settle.js";
+import type { Attempt } from "./task-attempt.js";
+import { InterlaceError } from "../errors.js";
 
 /** `dpor` was asked for a scenario with process threads. */
 export class DporUnsupportedError extends InterlaceError {

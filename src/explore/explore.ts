@@ -1,0 +1,67 @@
+/**
+ * `explore()`: finds the interleaving you did not know. Runs the threads again and again, letting a
+ * strategy pick the next thread at every scheduling point, and checks the invariant after every
+ * run; the first failing run becomes a replayable counterexample.
+ *
+ * ```ts
+ * const result = await explore({
+ *   setup: () => new Counter(),
+ *   threads: [(c) => c.increment(), (c) => c.increment()],
+ *   invariant: (c) => c.value === 2,
+ *   strategy: "pct", seed: 42, maxAttempts: 200,
+ * });
+ * result.assertHolds();
+ * ```
+ *
+ * Task threads (async functions in this isolate) are scheduled at every await and marker; worker
+ * and process threads of a scenario at every statement of traced code.
+ *
+ * The pipeline: a subject (`subject.ts`: task threads, or worker and process threads) → the
+ * attempt loop (`search.ts`) → the report (`report.ts`: counterexample, shrinking, replays,
+ * explanation). `replay.ts` follows a counterexample's decisions again.
+ */
+import { ScenarioError } from "../errors.js";
+import { STRATEGY_NAMES } from "../strategies/index.js";
+import { releaseFunctionOrigins } from "../access/function-origin.js";
+import { isScenario, type Scenario } from "../scenario.js";
+import type { ExploreOptions, ExploreResult, MoreOptions } from "./options.js";
+import { exploreSubject } from "./search.js";
+import { subjectOf } from "./subject.js";
+
+export type { Counterexample, Failure, FailureKind } from "../engine/counterexample.js";
+export {
+  AccessesNotRecordedError,
+  PropertyViolatedError,
+  ReplayDivergedError,
+  type ExploreOptions,
+  type ExploreProgress,
+  type ExploreResult,
+} from "./options.js";
+export { replay } from "./replay.js";
+export { scenarioExploreOptions } from "./subject.js";
+export type { UnmodelledEffect } from "./unmodelled.js";
+export { NotInstrumentedError } from "./not-instrumented.js";
+
+/** Explores interleavings of the threads until the invariant fails or the budget is spent. */
+export async function explore<S>(options: ExploreOptions<S>): Promise<ExploreResult<S>>;
+/**
+ * Explores a scenario made with `defineScenario`: task threads at every await and marker, worker
+ * and process threads at every statement of traced code (at markers only with the `markers`
+ * strategy), in isolates launched once and reused by every attempt.
+ */
+export async function explore<S>(scenario: Scenario<S>, options?: MoreOptions<S>): Promise<ExploreResult<S>>;
+export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: MoreOptions<S> = {}): Promise<ExploreResult<S>> {
+  const asked = more.strategy ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).strategy);
+  if (asked !== undefined && !STRATEGY_NAMES.includes(asked)) {
+    throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(asked)}.`);
+  }
+  // Marker-level search steps isolates at markers only; every other strategy at every statement.
+  const { subject, options } = subjectOf(first, more, asked === "markers" ? "markers" : "statements");
+  try {
+    return await exploreSubject(subject, options, asked ?? "portfolio");
+  } finally {
+    releaseFunctionOrigins();
+    await subject.close?.();
+  }
+}
+

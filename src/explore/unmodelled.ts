@@ -1,0 +1,88 @@
+/**
+ * What an exploration did not observe: the untraced effects its steps made (writes of the outside
+ * world, `strategies/access.ts`), counted by where the code came from. While any was seen, no search
+ * is complete — DPOR explored the orders of those steps against everything, but what the code did
+ * was not watched — and the result says what to trace to make it so (`tracePackages`).
+ *
+ * @module
+ */
+import { isWorld } from "../strategies/access.js";
+import type { ExploreStep } from "../engine/task-explore.js";
+
+/** One origin of untraced effects (a package, a Node module, native code) and how often it was called. */
+export interface UnmodelledEffect {
+  /** `lru-cache`, `node:events`, `native`, `src/legacy.js`. */
+  origin: string;
+  /** Calls recorded, over every recorded run. */
+  calls: number;
+  /** A few of the functions called (`LRUCache.get`), for the report. */
+  examples: string[];
+  /** Set for packages under node_modules: what `tracePackages` takes. */
+  package?: string;
+}
+
+const EXAMPLES = 3;
+
+/** Collects the untraced effects of the recorded runs of an exploration. */
+export class Unmodelled {
+  readonly #byOrigin = new Map<string, UnmodelledEffect>();
+
+  /** Adds the untraced effects of one run's steps (steps without recorded accesses add nothing). */
+  add(steps: readonly ExploreStep[]): void {
+    for (const step of steps) {
+      for (const access of step.accesses ?? []) {
+        if (!isWorld(access)) continue;
+        const origin = access.origin ?? "unknown";
+        let entry = this.#byOrigin.get(origin);
+        if (entry === undefined) {
+          entry = { origin, calls: 0, examples: [] };
+          if (isPackageName(origin)) entry.package = origin;
+          this.#byOrigin.set(origin, entry);
+        }
+        entry.calls += 1;
+        const callee = access.label?.replace(/^untraced [^:]*: /, "");
+        if (callee !== undefined && entry.examples.length < EXAMPLES && !entry.examples.includes(callee)) entry.examples.push(callee);
+      }
+    }
+  }
+
+  /** Whether every recorded step's effects were observed. */
+  get none(): boolean {
+    return this.#byOrigin.size === 0;
+  }
+
+  /** The origins, most called first. */
+  get effects(): UnmodelledEffect[] {
+    return [...this.#byOrigin.values()].sort((a, b) => b.calls - a.calls || a.origin.localeCompare(b.origin));
+  }
+
+  /** Package names to trace, most called first. */
+  get packages(): string[] {
+    return this.effects.flatMap((e) => (e.package === undefined ? [] : [e.package]));
+  }
+}
+
+/** `lru-cache (3 calls: LRUCache.get, …), node:events (2 calls: emit)` */
+export function describeUnmodelled(effects: readonly UnmodelledEffect[], limit = 5): string {
+  const shown = effects.slice(0, limit).map((e) => `${e.origin} (${e.calls} call${e.calls === 1 ? "" : "s"}${e.examples.length > 0 ? `: ${e.examples.join(", ")}` : ""})`);
+  if (effects.length > limit) shown.push(`${effects.length - limit} more`);
+  return shown.join(", ");
+}
+
+/** The advice that goes with them: which packages to trace, or why nothing can be traced. */
+export function unmodelledAdvice(effects: readonly UnmodelledEffect[]): string {
+  const packages = effects.flatMap((e) => (e.package === undefined ? [] : [e.package]));
+  const parts: string[] = [];
+  if (packages.length > 0) {
+    parts.push(
+      `trace ${packages.length === 1 ? "it" : "them"}: tracePackages: ${JSON.stringify(packages)} (vitest: interlace({ tracePackages }); ` +
+        `node: INTERLACE_TRACE_PACKAGES=${packages.join(",")}; CLI: --trace-packages ${packages.join(",")})`,
+    );
+  }
+  if (effects.some((e) => e.package === undefined)) parts.push("Node's own modules and native code cannot be traced: their orders are explored, their effects are not observed");
+  return parts.join("; ");
+}
+
+function isPackageName(origin: string): boolean {
+  return /^(@[^/\s]+\/)?[a-z0-9][\w.-]*$/i.test(origin) && !origin.includes(":") && origin !== "native" && origin !== "unknown" && !/\.[cm]?[jt]sx?$/.test(origin);
+}
