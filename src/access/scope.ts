@@ -16,27 +16,35 @@
  *
  * @module
  */
-import * as babelTraverse from "@babel/traverse";
+import { createRequire } from "node:module";
 import type { Binding, NodePath, TraverseOptions } from "@babel/traverse";
 import type { Node } from "@babel/types";
 import type { AstNode } from "../tasks/gate-walker.js";
 
-/** `@babel/traverse`'s default export, however the CommonJS module reaches us (Node's ESM wraps it once more). */
+/** `@babel/traverse`'s default export. */
 interface Traverse {
   (parent: Node, opts: TraverseOptions): void;
   cache: { clear(): void };
 }
-type Wrapped = { default?: Traverse | { default?: Traverse } };
-// Loaded with interlace, before its loaders are installed: a traced file's transform must never
-// require it (it would load `debug` through the loader being run). `tasks/install.ts` drops the
-// copies of traced packages this puts in the CommonJS cache, so users get instrumented ones.
-const traverse: Traverse = (() => {
-  const first = (babelTraverse as unknown as Wrapped).default;
-  return (typeof first === "function" ? first : first?.default) as Traverse;
-})();
+
+let loaded: Traverse | undefined;
+
+/**
+ * `@babel/traverse`, required on first use (~190 ms to load: worker threads, which need no scope
+ * analysis, never pay it). The first use may be inside a loader's transform: the CommonJS loader
+ * does not instrument what loads during a transform (`tasks/install.ts`), traverse's `debug` and
+ * `ms` among them.
+ */
+function traverse(parent: Node, opts: TraverseOptions): void {
+  if (loaded === undefined) {
+    const module = createRequire(import.meta.url)("@babel/traverse") as { default?: Traverse } & Traverse;
+    loaded = typeof module.default === "function" ? module.default : module;
+  }
+  loaded(parent, opts);
+}
 
 function clearCache(): void {
-  traverse.cache.clear();
+  loaded?.cache.clear();
 }
 
 /** How a use of a tracked binding is rewritten (see `variables.ts`). */

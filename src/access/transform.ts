@@ -54,7 +54,13 @@ import { ACCESS_KEY } from "./protocol.js";
 import { AccessWalker } from "./walker.js";
 
 /** Options of {@link instrumentAccesses}. */
-export type AccessTransformOptions = ParseOptions;
+export interface AccessTransformOptions extends ParseOptions {
+  /**
+   * Record shared variables (default true). Worker threads share no variable (each isolate has
+   * its own), and skip the scope analysis it takes.
+   */
+  variables?: boolean;
+}
 
 /** Output of {@link instrumentAccesses}. */
 export interface AccessTransformResult {
@@ -93,8 +99,8 @@ export interface AccessEdits {
  *
  * @throws Error when the walk meets code it cannot rewrite (a token not where the AST says).
  */
-export function accessEdits(code: string, program: AstNode, format: "module" | "commonjs"): AccessEdits {
-  const shared = sharedVariables(program, code);
+export function accessEdits(code: string, program: AstNode, format: "module" | "commonjs", variables = true): AccessEdits {
+  const shared = variables ? sharedVariables(program, code) : { names: [], uses: [] };
   const walker = new AccessWalker(code, collectConstEnums(code, program), format);
   variableWrites(walker.edits, shared, code);
   walker.visit(program, { strict: format === "module", privates: new Map() });
@@ -115,7 +121,7 @@ export function instrumentAccesses(code: string, options: AccessTransformOptions
   const { program, comments } = parseCode(code, options);
   const readMap = readInputMap(comments, options.filename);
   const input = readMap === null || "problem" in readMap ? null : readMap;
-  const { edits, variables } = accessEdits(code, program, options.format);
+  const { edits, variables } = accessEdits(code, program, options.format, options.variables !== false);
 
   const ms = new MagicString(code);
   if (input !== null) ms.remove(input.comment.start, input.comment.end);

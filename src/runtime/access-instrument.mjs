@@ -15,7 +15,7 @@ export function builtUrl(/** @type {string} */ relative) {
 const PREAMBLE = 'Symbol.for("interlace.access.v1")';
 
 /**
- * @typedef {(code: string, options: { filename: string, format: "module" | "commonjs" }) => { code: string, map: unknown }} InstrumentAccesses
+ * @typedef {(code: string, options: { filename: string, format: "module" | "commonjs", variables?: boolean }) => { code: string, map: unknown }} InstrumentAccesses
  */
 
 /**
@@ -30,7 +30,8 @@ const PREAMBLE = 'Symbol.for("interlace.access.v1")';
 export function instrumentForWorker(instrumentAccesses, code, filename, format) {
   if (code.includes(PREAMBLE)) return { code };
   try {
-    const result = instrumentAccesses(code, { filename, format });
+    // A worker's variables are its own: no scope analysis (which would load @babel/traverse in every worker).
+    const result = instrumentAccesses(code, { filename, format, variables: false });
     if (result.code === code) return { code };
     const data = Buffer.from(JSON.stringify(result.map), "utf8").toString("base64");
     const out = result.code.endsWith("\n") ? result.code : `${result.code}\n`;

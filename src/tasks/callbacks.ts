@@ -22,6 +22,7 @@ import { EventEmitter } from "node:events";
 import { types } from "node:util";
 import type { CallHook } from "../access/protocol.js";
 import type { Where } from "../engine/schedule-run.js";
+import { callerPosition } from "./dispatcher.js";
 import { parsePosition, type Task } from "./task-run.js";
 
 /** How a scheduling function takes its callback. */
@@ -94,7 +95,7 @@ export class CallbackGates implements CallHook {
   #wrapArgs(scheduler: Scheduler, args: unknown[], caller: Function): unknown[] {
     const task = this.#ownTask();
     if (task === undefined) return args;
-    const where = parsePosition(callerOf(caller)); // where it was scheduled
+    const where = parsePosition(callerPosition(caller as (...args: never[]) => unknown)); // where it was scheduled
     const out = [...args];
     for (const i of scheduler.args) {
       const callback = out[i];
@@ -135,16 +136,4 @@ export class CallbackGates implements CallHook {
     }
     return false;
   }
-}
-
-/** `file:line:column` of the frame that called `fn`. */
-function callerOf(fn: Function): string | undefined {
-  const holder: { stack?: string } = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 1;
-  Error.captureStackTrace(holder, fn);
-  Error.stackTraceLimit = limit;
-  const frame = holder.stack?.split("\n")[1];
-  const match = frame && /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(frame);
-  return match ? `${match[1]}:${match[2]}:${match[3]}` : undefined;
 }

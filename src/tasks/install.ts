@@ -175,6 +175,8 @@ type Compile = (this: unknown, content: string, filename: string, ...rest: unkno
 function patchCompile(filter: TraceFilter, installation: Installation): void {
   const proto = Module.prototype as unknown as { _compile: Compile };
   const original = proto._compile;
+  /** Inside a transform: modules it requires (its own lazily loaded dependencies) are not instrumented. */
+  let transforming = false;
   proto._compile = function interlaceCompile(this: unknown, content: string, filename: string, ...rest: unknown[]): unknown {
     // rest[0] is the format Node detected: undefined or "commonjs" for CommonJS, "module" for an ES
     // module loaded by require(esm), which Node compiles from this very content, bypassing the ESM
@@ -184,11 +186,17 @@ function patchCompile(filter: TraceFilter, installation: Installation): void {
       (format === "commonjs" || format === "module") &&
       typeof content === "string" &&
       typeof filename === "string" &&
+      !transforming &&
       filter.shouldTraceFile(filename)
     ) {
-      const out = instrumentForLoader(content, filename, format, { accesses: installation.accesses });
-      for (const notice of out.notices) emitNotice(installation, notice);
-      content = out.code;
+      transforming = true;
+      try {
+        const out = instrumentForLoader(content, filename, format, { accesses: installation.accesses });
+        for (const notice of out.notices) emitNotice(installation, notice);
+        content = out.code;
+      } finally {
+        transforming = false;
+      }
     }
     return original.call(this, content, filename, ...rest);
   };

@@ -23,9 +23,10 @@ const SEEDS = Array.from({ length: 20 }, (_, i) => i + 1);
 
 describe("every buggy worker fixture is found", () => {
   for (const strategy of ["random", "pct"] as const) {
-    it.each(CASES)(`${strategy}, 20/20 seeds within 200 attempts: $label`, async ({ make, ext, kind, message }) => {
+    // 20 seeds on the JavaScript fixtures; the TypeScript twins (the same code through tsx) 3.
+    it.each(CASES)(`${strategy}, every seed within 200 attempts (20 for .mjs, 3 for .ts): $label`, async ({ make, ext, kind, message }) => {
       const attempts: number[] = [];
-      for (const seed of SEEDS) {
+      for (const seed of ext === "mjs" ? SEEDS : SEEDS.slice(0, 3)) {
         const result = await explore(make(ext, false), { strategy, seed, maxAttempts: 200, reproduceOnFailure: 0, shrinkBudget: 0 });
         expect(result.propertyHolds, `seed ${seed}`).toBe(false);
         expect(result.counterexample!.failure.kind, `seed ${seed}`).toBe(kind);
