@@ -82,6 +82,20 @@ export class ScenarioError extends InterlaceError {
   }
 }
 
+/** A scenario definition has a key `defineScenario` does not know (a typo, or an option given in the wrong place). */
+export class UnknownScenarioKeyError extends ScenarioError {
+  readonly key: string;
+  readonly known: readonly string[];
+  constructor(key: string, known: readonly string[], suggestion: string | null) {
+    super(
+      `Scenario key ${JSON.stringify(key)} is not one defineScenario knows${suggestion === null ? "" : ` (did you mean "${suggestion}"?)`}. ` +
+        `Known keys: ${known.join(", ")}.`,
+    );
+    this.key = key;
+    this.known = known;
+  }
+}
+
 /** The module a thread should run (or the scenario module) does not exist. */
 export class ModuleNotFoundError extends InterlaceError {
   constructor(what: string, path: string) {
@@ -103,8 +117,16 @@ export class ExportNotFoundError extends InterlaceError {
 
 /** Importing a thread's module threw (syntax error, top-level exception). */
 export class ModuleLoadError extends InterlaceError {
+  readonly thread: string;
+  /** The module, as shown (relative to the working directory when under it). */
+  readonly modulePath: string;
+  /** What importing it threw. */
+  readonly detail: string;
   constructor(thread: string, modulePath: string, detail: string) {
     super("E_MODULE_LOAD", "input", `Thread "${thread}": importing ${modulePath} failed before the thread started:\n${detail}`);
+    this.thread = thread;
+    this.modulePath = modulePath;
+    this.detail = detail;
   }
 }
 

@@ -15,7 +15,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ModuleNotFoundError, ScenarioError } from "./errors.js";
+import { ModuleNotFoundError, ScenarioError, UnknownScenarioKeyError } from "./errors.js";
+import { closest } from "./closest.js";
 import { NAME_PATTERN } from "./engine/schedule.js";
 import type { ProcessOptions } from "./controller/process-target.js";
 
@@ -65,6 +66,7 @@ export type Scenario<S = unknown> = ScenarioDefinition<S> & { readonly [SCENARIO
 /** Checks a scenario definition and marks it as one (the default export of a scenario module). */
 export function defineScenario<S>(definition: ScenarioDefinition<S>): Scenario<S> {
   checkScenario(definition);
+  checkScenarioKeys(definition);
   return Object.freeze({ ...definition, [SCENARIO]: true as const });
 }
 
@@ -134,6 +136,16 @@ export function checkScenario(definition: unknown): asserts definition is Scenar
   const entries = Object.entries(d.threads as Record<string, unknown>);
   if (entries.length === 0) throw new ScenarioError("A scenario needs at least one thread.");
   for (const [name, spec] of entries) checkThread(name, spec);
+}
+
+/** The keys of a {@link ScenarioDefinition}. */
+export const SCENARIO_KEYS: readonly string[] = Object.freeze(["setup", "threads", "invariant", "teardown"]);
+
+/** Throws an {@link UnknownScenarioKeyError} (`E_SCENARIO_INVALID`) for a key that is not in {@link SCENARIO_KEYS}. */
+export function checkScenarioKeys(definition: object): void {
+  for (const key of Object.keys(definition)) {
+    if (!SCENARIO_KEYS.includes(key)) throw new UnknownScenarioKeyError(key, SCENARIO_KEYS, closest(key, SCENARIO_KEYS));
+  }
 }
 
 /** Throws unless `spec` is a thread made by `thread.*` under a valid name. */

@@ -2,48 +2,16 @@
 import { parseArgs } from "node:util";
 import { UsageError } from "../errors.js";
 import { SEARCH_ORDERS, STRATEGY_NAMES, type SearchOrder, type StrategyName } from "../strategies/index.js";
+import { closest } from "../closest.js";
+import { COMMANDS, type CommandName } from "./help.js";
 
-export const USAGE = `Usage:
-  interlace run <scenario> --schedule "<thread>:<marker> ..." [--timeout <ms>] [--json]
-  interlace explore <scenario> [--strategy <name>] [--seed <n>] [--max-attempts <n>] [--save <file>] [--timeout <ms>] [--json]
-                    [--max-executions <n>] [--preemption-bound <n>] [--search-order dfs|diverse]
-                    [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>]
-  interlace replay <scenario> <counterexample.json> [--times <n>] [--timeout <ms>] [--json]
-
-Commands:
-  run        force one interleaving of a scenario's threads and check its invariant
-  explore    run task threads under many interleavings until the invariant fails or the budget is spent
-  replay     rerun a counterexample saved by explore --save
-
-Options:
-  --schedule <steps|file>  run: steps such as "t1:read_balance t2:read_balance", or a .json/.txt schedule file
-  --strategy <name>        explore: ${STRATEGY_NAMES.join(", ")} (default portfolio: DPOR, random and pct
-                           taking turns; random and pct only for process threads)
-  --seed <n>               explore: seed of portfolio, random and pct (default: drawn at random and printed)
-  --max-attempts <n>       explore: runs before concluding the invariant holds (default 200)
-  --max-executions <n>     explore: the same budget under dpor's name (give one of the two)
-  --preemption-bound <n>   explore: most preemptions per run, for exhaustive and dpor (portfolio's too; default: none)
-  --search-order <order>   explore: dpor's order (portfolio's too), ${SEARCH_ORDERS.join(" or ")} (default dfs; diverse suits small budgets)
-  --max-steps <n>          explore: decisions per thread and run; past it a thread runs freely (default 1000)
-  --shrink-budget <n>      explore: runs spent shrinking a counterexample to fewer preemptions (default 200)
-  --no-shrink              explore: report the counterexample as found (same as --shrink-budget 0)
-  --reproduce <n>          explore: replays of the counterexample for the reproduction figure (default 10; 0: none)
-  --save <file>            explore: write the counterexample there when one is found
-  --times <n>              replay: how many times to replay it (default 1)
-  --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)
-  --trace-packages <globs> comma-separated package globs whose markers count too (e.g. "mylib,@scope/*")
-  --json                   print one JSON object on stdout (thread output goes to stderr)
-  -h, --help               show this help
-  -v, --version            show the version
-
-Exit codes: 0 invariant holds (replay: the failure did not reproduce), 1 invariant violated
-(replay: the failure reproduced), 2 bad input, 3 runtime fault.`;
+export { helpText, type CommandName } from "./help.js";
 
 /** Parsed `run` command. */
 export interface RunCommand {
   command: "run";
   scenario: string;
-  schedule: string | undefined;
+  schedule: string;
   timeout: number | undefined;
   tracePackages: string[];
   json: boolean;
@@ -62,6 +30,8 @@ export interface ExploreCommand {
   maxSteps: number | undefined;
   shrinkBudget: number | undefined;
   reproduce: number | undefined;
+  /** `--time-budget`, in milliseconds. */
+  timeBudget: number | undefined;
   save: string | undefined;
   timeout: number | undefined;
   tracePackages: string[];
@@ -80,7 +50,13 @@ export interface ReplayCommand {
   json: boolean;
 }
 
-export type Command = RunCommand | ExploreCommand | ReplayCommand | { command: "help" } | { command: "version" };
+/** `interlace help [command]`, `interlace [command] --help`: the overview, or one command's help. */
+export interface HelpCommand {
+  command: "help";
+  topic?: CommandName;
+}
+
+export type Command = RunCommand | ExploreCommand | ReplayCommand | HelpCommand | { command: "version" };
 
 const OPTIONS = {
   schedule: { type: "string" },
@@ -94,6 +70,7 @@ const OPTIONS = {
   "shrink-budget": { type: "string" },
   "no-shrink": { type: "boolean" },
   reproduce: { type: "string" },
+  "time-budget": { type: "string" },
   save: { type: "string" },
   times: { type: "string" },
   timeout: { type: "string" },
@@ -106,31 +83,69 @@ const OPTIONS = {
 type OptionName = keyof typeof OPTIONS;
 
 /** The options each command accepts, besides --json, --timeout, --trace-packages, --help and --version. */
-const COMMAND_OPTIONS: Record<"run" | "explore" | "replay", readonly OptionName[]> = {
+const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   run: ["schedule"],
-  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "save"],
+  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save"],
   replay: ["times"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
 
-/** Parses argv (without node and the script). Throws {@link UsageError}. */
+function isCommand(name: string | undefined): name is CommandName {
+  return (COMMANDS as readonly (string | undefined)[]).includes(name);
+}
+
+function lenient(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], allowPositionals: true, strict: false, tokens: true, options: OPTIONS });
+}
+
+/** The command argv names, if it names a known one (for reports and the help hint of usage errors). */
+export function commandOf(argv: readonly string[]): CommandName | undefined {
+  try {
+    const first = lenient(argv).positionals[0];
+    return isCommand(first) ? first : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function suggestion(name: string, known: readonly string[], prefix = ""): string {
+  const best = closest(name, known);
+  return best === null ? "" : `; did you mean ${prefix}${best}?`;
+}
+
+/** Parses argv (without node and the script). Throws {@link UsageError} (one line: main adds the help hint). */
 export function parseCommand(argv: readonly string[]): Command {
+  const loose = lenient(argv);
+  const [first, topic] = loose.positionals;
+  const named = isCommand(first) ? first : undefined;
+  if (first === "help") {
+    if (topic === undefined) return { command: "help" };
+    if (!isCommand(topic)) throw new UsageError(`unknown command "${topic}"${suggestion(topic, COMMANDS)} (commands: ${COMMANDS.join(", ")})`);
+    return { command: "help", topic };
+  }
+  if (loose.values.help !== undefined) return named === undefined ? { command: "help" } : { command: "help", topic: named };
+  if (loose.values.version !== undefined) return { command: "version" };
+  for (const token of loose.tokens) {
+    if (token.kind !== "option" || Object.hasOwn(OPTIONS, token.name)) continue;
+    const known = named === undefined ? (Object.keys(OPTIONS) as OptionName[]) : [...COMMAND_OPTIONS[named], ...COMMON];
+    const where = named === undefined ? "" : ` for ${named}`;
+    throw new UsageError(`unknown option ${token.rawName}${where}${suggestion(token.name, known, "--")}`);
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: OPTIONS });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+    throw new UsageError((error as Error).message.split("\n")[0]!);
   }
   const { values, positionals } = parsed;
-  if (values.help) return { command: "help" };
-  if (values.version) return { command: "version" };
   const [command, scenario, ...rest] = positionals;
-  if (command === undefined) throw new UsageError(`No command given.\n\n${USAGE}`);
-  if (command !== "run" && command !== "explore" && command !== "replay") throw new UsageError(`Unknown command "${command}".\n\n${USAGE}`);
-  if (scenario === undefined) throw new UsageError(`interlace ${command} needs a scenario file.\n\n${USAGE}`);
+  if (command === undefined) throw new UsageError(`no command given (commands: ${COMMANDS.join(", ")})`);
+  if (!isCommand(command)) throw new UsageError(`unknown command "${command}"${suggestion(command, COMMANDS)} (commands: ${COMMANDS.join(", ")})`);
+  if (scenario === undefined) throw new UsageError(`interlace ${command} needs a scenario file`);
   for (const name of Object.keys(values) as OptionName[]) {
     if (values[name] !== undefined && !COMMON.includes(name) && !COMMAND_OPTIONS[command].includes(name)) {
-      throw new UsageError(`--${name} is not an option of interlace ${command}.\n\n${USAGE}`);
+      const owners = COMMANDS.filter((c) => COMMAND_OPTIONS[c].includes(name));
+      throw new UsageError(`--${name} is not an option of interlace ${command} (it is an option of interlace ${owners.join(" and ")})`);
     }
   }
   const common = {
@@ -141,13 +156,16 @@ export function parseCommand(argv: readonly string[]): Command {
   };
   if (command === "replay") {
     const [counterexample, ...extra] = rest;
-    if (counterexample === undefined) throw new UsageError(`interlace replay needs a counterexample file (what explore --save wrote).\n\n${USAGE}`);
+    if (counterexample === undefined) throw new UsageError("interlace replay needs a counterexample file (what explore --save wrote)");
     rejectExtra(extra);
     const times = values.times === undefined ? 1 : positiveInteger("--times", values.times, "replays", "10");
     return { command, counterexample, times, ...common };
   }
   rejectExtra(rest);
-  if (command === "run") return { command, schedule: values.schedule, ...common };
+  if (command === "run") {
+    if (values.schedule === undefined) throw new UsageError('interlace run needs --schedule, e.g. --schedule "t1:read_balance t2:read_balance"');
+    return { command, schedule: values.schedule, ...common };
+  }
   return {
     command,
     strategy: values.strategy === undefined ? undefined : parseStrategy(values.strategy),
@@ -159,6 +177,7 @@ export function parseCommand(argv: readonly string[]): Command {
     maxSteps: values["max-steps"] === undefined ? undefined : positiveInteger("--max-steps", values["max-steps"], "decisions", "2000"),
     shrinkBudget: shrinkBudgetOf(values["shrink-budget"], values["no-shrink"] === true),
     reproduce: values.reproduce === undefined ? undefined : wholeNumber("--reproduce", values.reproduce),
+    timeBudget: values["time-budget"] === undefined ? undefined : duration("--time-budget", values["time-budget"]),
     save: values.save,
     ...common,
   };
@@ -170,8 +189,16 @@ function shrinkBudgetOf(text: string | undefined, none: boolean): number | undef
   return text === undefined ? undefined : wholeNumber("--shrink-budget", text);
 }
 
+/** A duration such as `90s`, `5m`, `1500ms` or `30` (seconds), in milliseconds. */
+function duration(flag: string, text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"] : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 1) throw new UsageError(`${flag} takes a duration such as 90s, 5m or 1500ms (a bare number is seconds), got "${text}".`);
+  return Math.round(ms);
+}
+
 function rejectExtra(extra: readonly string[]): void {
-  if (extra.length) throw new UsageError(`Unexpected arguments: ${extra.join(" ")}\n\n${USAGE}`);
+  if (extra.length) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
 }
 
 function positiveInteger(flag: string, text: string, unit: string, example: string): number {

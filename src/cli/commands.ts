@@ -17,6 +17,7 @@ import { installInstrumentation } from "../tasks/install.js";
 import type { ExploreCommand, ReplayCommand } from "./args.js";
 import { loadScenario } from "./load-scenario.js";
 import { ExploreProgressDisplay } from "./progress.js";
+import { SignalStop } from "./signals.js";
 
 /** Runs `interlace explore`; resolves with the exit code (0 holds, 1 counterexample). */
 export async function exploreCommand(command: ExploreCommand): Promise<number> {
@@ -24,9 +25,13 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
   const { scenario, options } = await loadExploreOptions(command);
   const progress = new ExploreProgressDisplay(process.stderr);
   let budget: number | undefined;
+  // Ctrl-C / SIGTERM: explore stops after the run in progress; the partial result is printed below.
+  const signals = new SignalStop();
   const result = await stdoutToStderr(command.json, async () => {
     try {
       return await explore(scenario, {
+        signal: signals.signal,
+        ...(command.timeBudget === undefined ? {} : { timeBudget: command.timeBudget }),
         ...options,
         ...(command.strategy === undefined ? {} : { strategy: command.strategy }),
         ...(command.seed === undefined ? {} : { seed: command.seed }),
@@ -44,6 +49,7 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
       });
     } finally {
       progress.finish();
+      signals.dispose();
     }
   });
   let savedTo: string | null = null;
@@ -51,7 +57,8 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
     savedTo = save(command.save, result.counterexample);
   }
   const context = { scenario: command.scenario, savedTo, budget };
-  return print(command.json ? JSON.stringify(exploreToJSON(result, context)) : exploreToText(result, context), exploreExitCode(result));
+  const code = signals.exitCode(exploreExitCode(result));
+  return print(command.json ? JSON.stringify({ ...exploreToJSON(result, context), exitCode: code }) : exploreToText(result, context), code);
 }
 
 /** Runs `interlace replay`; resolves with the exit code (1 when the failure reproduces, 0 when not). */
@@ -67,11 +74,14 @@ export async function replayCommand(command: ReplayCommand): Promise<number> {
   if (counterexample.scenario !== command.scenario) {
     process.stderr.write(`interlace: warning: ${command.counterexample} was recorded for scenario ${counterexample.scenario}, replaying it on ${command.scenario}\n`);
   }
-  const outcome = await stdoutToStderr(command.json, () => replay(scenario, counterexample, command.times, options));
+  const signals = new SignalStop();
+  const outcome = await stdoutToStderr(command.json, () => replay(scenario, counterexample, command.times, { ...options, signal: signals.signal })).finally(() =>
+    signals.dispose(),
+  );
   const text = command.json
     ? JSON.stringify(replayToJSON(outcome, counterexample, command.scenario, command.counterexample))
     : replayToText(outcome, counterexample);
-  return print(text, replayExitCode(outcome));
+  return print(text, signals.exitCode(replayExitCode(outcome)));
 }
 
 /** Writes `text` and a newline on stdout; returns `code`. */

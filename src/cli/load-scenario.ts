@@ -2,9 +2,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { ModuleNotFoundError, ScheduleSyntaxError, ScenarioLoadError, InterlaceError } from "../errors.js";
+import { ModuleLoadError, ModuleNotFoundError, ScheduleSyntaxError, ScenarioLoadError, InterlaceError } from "../errors.js";
 import { Schedule } from "../engine/schedule.js";
-import { checkScenario, isScenario, type ScenarioDefinition } from "../scenario.js";
+import { checkScenario, checkScenarioKeys, isScenario, type ScenarioDefinition } from "../scenario.js";
+import { findSyntaxError, formatSyntaxError } from "./syntax-location.js";
 
 /** Imports `path` and returns its default export, checked as a scenario. */
 export async function loadScenario(path: string): Promise<ScenarioDefinition> {
@@ -16,6 +17,14 @@ export async function loadScenario(path: string): Promise<ScenarioDefinition> {
     mod = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof InterlaceError) throw error;
+    // Thrown by another copy of interlace (the scenario resolved "interlace" elsewhere): same code.
+    const foreign = error as { code?: unknown; category?: unknown; message?: unknown };
+    if (typeof foreign.code === "string" && /^E_[A-Z_]+$/.test(foreign.code) && (foreign.category === "input" || foreign.category === "fault")) {
+      throw new InterlaceError(foreign.code, foreign.category, String(foreign.message), { cause: error });
+    }
+    // A syntax error in the scenario or a module it imports: say where (Node's own message does not).
+    const found = looksLikeSyntaxError(error) ? findSyntaxError(absolute) : null;
+    if (found !== null) throw new ScenarioLoadError(path, `importing it failed on a syntax error:\n${formatSyntaxError(found)}`);
     throw new ScenarioLoadError(path, `importing it threw:\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
   let scenario = mod.default;
@@ -27,14 +36,29 @@ export async function loadScenario(path: string): Promise<ScenarioDefinition> {
     throw new ScenarioLoadError(path, "it has no default export. End it with `export default defineScenario({ ... })`.");
   }
   checkScenario(scenario);
+  if (!isScenario(scenario)) checkScenarioKeys(scenario);
   return scenario;
 }
 
+function looksLikeSyntaxError(error: unknown): boolean {
+  if (error instanceof SyntaxError) return true;
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return /SyntaxError|TransformError|Transform failed|Unexpected token/.test(text);
+}
+
+/**
+ * A thread module that failed to load on a syntax error (\`E_MODULE_LOAD\`), with the file:line:column
+ * found by re-parsing it when what the thread reported lacks them. Other errors are returned as they are.
+ */
+export function withSyntaxLocation(error: InterlaceError): InterlaceError {
+  if (!(error instanceof ModuleLoadError) || !looksLikeSyntaxError(error.detail)) return error;
+  const found = findSyntaxError(resolve(error.modulePath));
+  if (found === null) return error;
+  return new ModuleLoadError(error.thread, error.modulePath, formatSyntaxError(found));
+}
+
 /** Reads `--schedule`: inline steps, or the path of a .json / .txt schedule file. */
-export function loadSchedule(value: string | undefined): Schedule {
-  if (value === undefined) {
-    throw new ScheduleSyntaxError('interlace run needs --schedule, e.g. --schedule "t1:read_balance t2:read_balance".');
-  }
+export function loadSchedule(value: string): Schedule {
   if (/\.(json|txt)$/i.test(value)) {
     let text: string;
     try {

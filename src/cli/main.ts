@@ -1,23 +1,23 @@
 /** `interlace` command-line entry: parse, run, report, exit with the outcome's code. */
 import { readFileSync } from "node:fs";
-import { InterlaceError, InspectorError } from "../errors.js";
+import { InterlaceError, InspectorError, UsageError } from "../errors.js";
 import { EXIT, errorToJSON, errorToText, exitCodeOf, resultToJSON, resultToText } from "../report/run-report.js";
 import { TraceExecutor } from "../explore/trace-executor.js";
 import { commandErrorToJSON } from "../report/explore-report.js";
-import { USAGE, parseCommand, type RunCommand } from "./args.js";
+import { commandOf, helpText, parseCommand, type RunCommand } from "./args.js";
 import { exploreCommand, print, replayCommand } from "./commands.js";
-import { loadScenario, loadSchedule } from "./load-scenario.js";
+import { loadScenario, loadSchedule, withSyntaxLocation } from "./load-scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
 
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let json = argv.includes("--json");
   // Which report shape an error takes: guessed from argv until it parses.
-  let name = argv.find((a) => !a.startsWith("-"));
+  let name: string | undefined = commandOf(argv);
   let scenario = argv[1] ?? "";
   try {
     const command = parseCommand(argv);
-    if (command.command === "help") return print(USAGE, EXIT.holds);
+    if (command.command === "help") return print(helpText(command.topic), EXIT.holds);
     if (command.command === "version") return print(version(), EXIT.holds);
     json = command.json;
     name = command.command;
@@ -26,12 +26,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.command === "replay") return await replayCommand(command);
     return await runCommand(command);
   } catch (caught) {
-    const error = caught instanceof InterlaceError ? caught : new InspectorError(`internal error: ${String((caught as Error)?.stack ?? caught)}`);
+    const error = caught instanceof InterlaceError ? withSyntaxLocation(caught) : new InspectorError(`internal error: ${String((caught as Error)?.stack ?? caught)}`);
     if (json) {
       const report = name === "explore" || name === "replay" ? commandErrorToJSON(scenario, error) : errorToJSON(scenario, null, error);
       return print(JSON.stringify(report), exitCodeOf(error));
     }
     process.stderr.write(`${errorToText(error)}\n`);
+    // A usage error is one line, then where the right usage is (not the whole help).
+    if (error instanceof UsageError) process.stderr.write(`see \`interlace ${name === undefined ? "" : `${name} `}--help\`\n`);
     return exitCodeOf(error);
   }
 }
@@ -53,7 +55,8 @@ async function runCommand(command: RunCommand): Promise<number> {
     return print(command.json ? JSON.stringify(resultToJSON(command.scenario, result)) : resultToText(command.scenario, result), code);
   } catch (error) {
     if (!(error instanceof InterlaceError) || !command.json) throw error;
-    return print(JSON.stringify(errorToJSON(command.scenario, schedule.toString(), error)), exitCodeOf(error));
+    const located = withSyntaxLocation(error);
+    return print(JSON.stringify(errorToJSON(command.scenario, schedule.toString(), located)), exitCodeOf(located));
   }
 }
 

@@ -324,7 +324,15 @@ export class IsolateGroup {
     const run = this.#run;
     if (!run || run.settled) return;
     run.engine.wakes?.(Atomics.load(this.#wakes, 0) - run.wakeBase);
-    this.#apply(run, handle(run));
+    let actions: Action[];
+    try {
+      actions = handle(run);
+    } catch (error) {
+      // The strategy could not go on (a replay that cannot follow its decisions, a diverged
+      // search): the run ends with that error, never as an uncaught exception of an event handler.
+      return this.#fail(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.#apply(run, actions);
   }
 
   #apply(run: Run, actions: Action[]): void {

@@ -9,6 +9,7 @@ import { InterlaceError, ScenarioError } from "../errors.js";
 import type { Counterexample } from "../engine/counterexample.js";
 import type { PortfolioMember, SearchOrder, StrategyName } from "../strategies/index.js";
 import type { UnmodelledEffect } from "./unmodelled.js";
+import type { Interruption } from "./interrupt.js";
 
 /** What `explore()` and `replay()` take. */
 export interface ExploreOptions<S = unknown> {
@@ -58,6 +59,14 @@ export interface ExploreOptions<S = unknown> {
   /** Worker/process scenarios: where the threads' stdout and stderr go (default: this process's). */
   stdout?: Writable;
   stderr?: Writable;
+  /**
+   * Stops the exploration when aborted (e.g. vitest's `({ signal }) =>` test context, or
+   * `AbortSignal.timeout(ms)`): it ends after the attempt in progress, runs teardown, and resolves
+   * with what it explored so far ({@link ExploreResult.interrupted} says why; never complete).
+   */
+  signal?: AbortSignal;
+  /** Milliseconds the whole exploration may take (search, shrinking, replays); past it, it stops as on {@link signal}. */
+  timeBudget?: number;
   /** Called after every attempt (progress bars). */
   onAttempt?: (progress: ExploreProgress) => void;
 }
@@ -102,6 +111,8 @@ export interface ExploreResult<S = unknown> {
    * portfolio, exhaustive, markers); empty for the others.
    */
   unmodelled: UnmodelledEffect[];
+  /** Why the exploration stopped before its budget or its search ended (`signal` aborted, `timeBudget` spent), else null. */
+  interrupted: Interruption | null;
   /** The first failing attempt, replayable with {@link replay}. */
   counterexample: Counterexample | null;
   /** Human-readable account of the counterexample: what failed, the interleaving, the reproduction figure. */

@@ -38,7 +38,7 @@ export async function replay<S>(
       throw new ScenarioError(`The counterexample was recorded for ${counterexample.kind} threads, but these are ${subject.kind} threads.`);
     }
     checkSources(counterexample);
-    const { failures, attempts, steps } = await replaySubject(subject, counterexample, times);
+    const { failures, attempts, steps } = await replaySubject(subject, counterexample, times, false, () => more.signal?.aborted === true);
     const { shrunkFrom: _, ...replayed } = counterexample;
     return { failures, attempts, explanation: explain(replayed, steps, { failures, attempts }) };
   } finally {
@@ -61,11 +61,20 @@ export interface Replayed {
 /**
  * Replays a counterexample `times` times (recording accesses). A replay that cannot follow the
  * decisions throws {@link ReplayDivergedError}, or with `tolerant` ends the replays and says so.
+ * Once `stop()` is true no further replay starts.
  */
-export async function replaySubject<S>(subject: Subject<S>, counterexample: Counterexample, times: number, tolerant = false): Promise<Replayed> {
+export async function replaySubject<S>(
+  subject: Subject<S>,
+  counterexample: Counterexample,
+  times: number,
+  tolerant = false,
+  stop: () => boolean = () => false,
+): Promise<Replayed> {
   let failures = 0;
   let steps: readonly ExploreStep[] = [];
   for (let i = 0; i < times; i++) {
+    // Stopped (a signal): the replays that ran are the answer.
+    if (stop()) return { failures, attempts: i, steps };
     let run;
     try {
       run = await subject.run(new Replay(counterexample.decisions), true);

@@ -16,6 +16,7 @@ import { replaySubject } from "./replay.js";
 import { countPreemptions, shrink } from "./shrink.js";
 import type { Subject } from "./subject.js";
 import type { Attempt } from "./task-attempt.js";
+import type { Interrupt } from "./interrupt.js";
 
 /** Shrinks a failing attempt, makes it a counterexample, replays it and explains it. */
 export async function reportFailure<S>(
@@ -24,12 +25,13 @@ export async function reportFailure<S>(
   strategyName: StrategyName,
   seed: number,
   found: { attempt: Attempt<S>; run: number },
+  interrupt?: Interrupt,
 ): Promise<{ counterexample: Counterexample; explanation: string; reproduced: { failures: number; attempts: number } | null; state: S }> {
   const original = found.attempt;
   const notes: string[] = [];
   let shrunk: Awaited<ReturnType<typeof shrink<S>>> = null;
   try {
-    shrunk = await shrink((s) => subject.run(s), original, options.shrinkBudget ?? DEFAULTS.shrinkBudget);
+    shrunk = await shrink((s) => subject.run(s), original, options.shrinkBudget ?? DEFAULTS.shrinkBudget, () => interrupt?.reason != null);
   } catch (error) {
     // The run the strategy found stands; shrinking is a nicety.
     notes.push(`Not shrunk: a shrinking run failed (${firstLine(error)}); this is the run the strategy found.`);
@@ -54,7 +56,11 @@ export async function reportFailure<S>(
       maxSteps: options.maxSteps ?? DEFAULTS.maxSteps,
     },
   };
-  const times = options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure;
+  const asked = options.reproduceOnFailure ?? DEFAULTS.reproduceOnFailure;
+  const stopped = interrupt?.reason ?? null;
+  // Interrupted (aborted, out of time): the counterexample is reported as found, without replays.
+  const times = stopped === null ? asked : 0;
+  if (stopped !== null && asked > 0) notes.push(`Not replayed: the exploration was interrupted (${stopped}).`);
   const replayed = times > 0 ? await replaySubject(subject, counterexample, times, true) : null;
   const reproduced = replayed ? { failures: replayed.failures, attempts: replayed.attempts } : null;
   if (replayed?.diverged !== undefined) {
@@ -75,7 +81,7 @@ function firstLine(error: unknown): string {
 
 export function result<S>(
   propertyHolds: boolean,
-  counts: Pick<ExploreResult<S>, "numExplored" | "numFailed" | "complete" | "exhausted" | "unmodelled" | "portfolio">,
+  counts: Pick<ExploreResult<S>, "numExplored" | "numFailed" | "complete" | "exhausted" | "unmodelled" | "portfolio" | "interrupted">,
   counterexample: Counterexample | null,
   explanation: string | null,
   reproduced: { failures: number; attempts: number } | null,

@@ -16,6 +16,7 @@ import { reportFailure, result } from "./report.js";
 import { accessesRecordable, type Subject } from "./subject.js";
 import type { Attempt } from "./task-attempt.js";
 import { Unmodelled } from "./unmodelled.js";
+import { Interrupt, type Interruption } from "./interrupt.js";
 
 /** Explores `subject` under the strategy `strategyName`. */
 export async function exploreSubject<S>(subject: Subject<S>, options: MoreOptions<S>, strategyName: StrategyName): Promise<ExploreResult<S>> {
@@ -24,6 +25,7 @@ export async function exploreSubject<S>(subject: Subject<S>, options: MoreOption
   if (options.searchOrder !== undefined && !SEARCH_ORDERS.includes(options.searchOrder)) {
     throw new ScenarioError(`searchOrder must be one of ${SEARCH_ORDERS.join(", ")}, got ${JSON.stringify(options.searchOrder)}.`);
   }
+  const interrupt = new Interrupt(options.signal, options.timeBudget);
   const unmodelled = new Unmodelled();
   // The portfolio's DPOR needs the accesses; without them it is random and PCT only.
   const withDpor = strategyName === "portfolio" ? accessesRecordable(subject) : undefined;
@@ -49,8 +51,12 @@ export async function exploreSubject<S>(subject: Subject<S>, options: MoreOption
   let last: Attempt<S> | undefined;
   let found: { attempt: Attempt<S>; run: number } | undefined;
   let foundBy: PortfolioMember | null = null;
+  let interrupted: Interruption | null = null;
   const started = clock.now();
   for (let run = 0; run < maxAttempts; run++) {
+    // Checked before each attempt, so the search stops at the end of the one in progress.
+    interrupted = interrupt.reason;
+    if (interrupted !== null) break;
     if (!strategy.beginRun(run)) {
       complete = true;
       break;
@@ -70,7 +76,7 @@ export async function exploreSubject<S>(subject: Subject<S>, options: MoreOption
     }
   }
   // A search that ended with its last run is complete too.
-  if (!complete && found === undefined && numExplored === maxAttempts && !strategy.beginRun(numExplored)) complete = true;
+  if (!complete && interrupted === null && found === undefined && numExplored === maxAttempts && !strategy.beginRun(numExplored)) complete = true;
   // Ran out of interleavings to try, but some steps ran code whose effects were not observed:
   // every order the strategy could tell apart was tried, which is not every order that matters.
   const exhausted = complete;
@@ -81,12 +87,13 @@ export async function exploreSubject<S>(subject: Subject<S>, options: MoreOption
     complete,
     exhausted,
     unmodelled: unmodelled.effects,
+    interrupted,
     ...(strategy instanceof Portfolio
       ? { portfolio: { foundBy, dporExecutions: strategy.dporExecutions, dporComplete: strategy.dporComplete, dporStopped: strategy.dporStopped } }
       : {}),
   };
   if (found === undefined) return result(true, counts, null, null, null, last?.state, seed, strategyName);
-  const report = await reportFailure(subject, options, strategyName, seed, found);
+  const report = await reportFailure(subject, options, strategyName, seed, found, interrupt);
   return result(false, counts, report.counterexample, report.explanation, report.reproduced, report.state, seed, strategyName);
 }
 

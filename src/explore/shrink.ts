@@ -15,14 +15,19 @@ export interface Shrunk<S> {
   runs: number;
 }
 
-/** Searches for a failure of the same kind with fewer preemptions, within `budget` runs; `null` when none. */
-export async function shrink<S>(attemptWith: (strategy: Strategy) => Promise<Attempt<S>>, found: Attempt<S>, budget: number): Promise<Shrunk<S> | null> {
+/** Searches for a failure of the same kind with fewer preemptions, within `budget` runs (and until `stop()`); `null` when none. */
+export async function shrink<S>(
+  attemptWith: (strategy: Strategy) => Promise<Attempt<S>>,
+  found: Attempt<S>,
+  budget: number,
+  stop: () => boolean = () => false,
+): Promise<Shrunk<S> | null> {
   const kind = found.failure?.kind;
   const preemptions = countPreemptions(found);
   let runs = 0;
   for (let bound = 0; bound < preemptions && runs < budget; bound++) {
     const strategy = new Exhaustive({ preemptionBound: bound });
-    for (let run = 0; runs < budget && strategy.beginRun(run); run++) {
+    for (let run = 0; runs < budget && !stop() && strategy.beginRun(run); run++) {
       const candidate = await attemptWith(strategy);
       runs += 1;
       try {

@@ -36,6 +36,8 @@ export interface ExploreReportJSON {
   exhausted: boolean;
   /** Calls into code whose effects were not observed, by origin (see `explore()`'s result). */
   unmodelled: UnmodelledEffect[];
+  /** Why the exploration stopped before its budget (`aborted`: a signal such as Ctrl-C; `time budget`), else null. */
+  interrupted: ExploreResult["interrupted"];
   /** `portfolio` only: the member whose run found the counterexample, DPOR's executions, whether it ran every class, why it stopped early. */
   portfolio?: ExploreResult["portfolio"];
   counterexample: Counterexample | null;
@@ -100,6 +102,7 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
     searchComplete: searchComplete(result, context),
     exhausted: result.exhausted,
     unmodelled: result.unmodelled,
+    interrupted: result.interrupted,
     ...(result.portfolio ? { portfolio: result.portfolio } : {}),
     counterexample: result.counterexample,
     explanation: result.explanation,
@@ -115,6 +118,10 @@ export function exploreToText(result: ExploreResult, context: ExploreContext): s
   const foundBy = !result.propertyHolds && portfolio?.foundBy ? ` (${portfolio.foundBy} run)` : "";
   const how = `${result.strategy}${foundBy}, seed ${result.seed}`;
   const stopped = portfolio?.dporStopped ? [`note: DPOR stopped after ${portfolio.dporExecutions} executions, the other runs were random and PCT: ${portfolio.dporStopped}`] : [];
+  if (result.interrupted !== null) {
+    const why = result.interrupted === "aborted" ? "it was interrupted" : "its time budget was spent";
+    stopped.push(`note: stopped early, ${why}, after ${result.numExplored} run${result.numExplored === 1 ? "" : "s"}${context.budget === undefined ? "" : ` of ${context.budget}`}${result.propertyHolds ? ": not a proof" : ""}`);
+  }
   if (result.propertyHolds) {
     const unit = result.strategy === "dpor" ? "execution" : portfolio ? "run" : "interleaving";
     const runs = `${result.numExplored} ${unit}${result.numExplored === 1 ? "" : "s"}`;

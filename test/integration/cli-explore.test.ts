@@ -240,6 +240,8 @@ describe("interlace explore and replay reject bad input with exit code 2", () =>
     ["non-integer seed", ["explore", COUNTER, "--seed", "abc"], /--seed takes a whole number/],
     ["zero max-attempts", ["explore", COUNTER, "--max-attempts", "0"], /--max-attempts takes a positive whole number/],
     ["a flag of another command", ["explore", COUNTER, "--schedule", "task1:read_value"], /--schedule is not an option of interlace explore/],
+    ["a misspelt flag", ["explore", COUNTER, "--max-atempts", "3"], /^interlace: E_USAGE: unknown option --max-atempts for explore; did you mean --max-attempts\?\nsee `interlace explore --help`\n$/],
+    ["a misspelt replay flag", ["replay", COUNTER, "x.json", "--time", "2"], /^interlace: E_USAGE: unknown option --time for replay; did you mean --times\?\nsee `interlace replay --help`\n$/],
     ["zero times", ["replay", COUNTER, "x.json", "--times", "0"], /--times takes a positive whole number/],
     ["no counterexample file", ["replay", COUNTER], /interlace replay needs a counterexample file/],
   ])("%s", (_name, args, message) => {
@@ -251,6 +253,18 @@ describe("interlace explore and replay reject bad input with exit code 2", () =>
     expect(text.stderr).toMatch(message);
     expect(asJson.code).toBe(2);
     expect(json<CommandErrorJSON>(asJson.stdout)).toMatchObject({ outcome: "error", exitCode: 2, error: { code: "E_USAGE", category: "input" } });
+  });
+
+  it("reports a syntax error in a worker thread's module at its file:line:column", () => {
+    const args = ["explore", "fixtures/cli/syntax-error-thread-scenario.mjs", "--max-attempts", "2"];
+    const text = interlace(...args);
+    const asJson = interlace(...args, "--json");
+
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain("interlace: E_MODULE_LOAD: Thread \"a\": importing fixtures/cli/syntax-error-thread.mjs failed before the thread started:\n" +
+      "fixtures/cli/syntax-error-thread.mjs:4:3: SyntaxError: Unexpected reserved word 'let'.\n  4 |   let = = 3;\n    |   ^\n");
+    expect(asJson.code).toBe(2);
+    expect(json<CommandErrorJSON>(asJson.stdout).error).toMatchObject({ code: "E_MODULE_LOAD", message: expect.stringContaining("syntax-error-thread.mjs:4:3: SyntaxError") });
   });
 
   it("explores worker threads (TypeScript) and saves a counterexample that replays", () => {

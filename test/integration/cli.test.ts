@@ -98,11 +98,16 @@ describe("interlace run rejects bad input with exit code 2", () => {
     ["malformed schedule", ["examples/bank/scenario.ts", "--schedule", "t1 read_balance"], "E_SCHEDULE_SYNTAX", /expected "<thread>:<marker>"/],
     ["malformed schedule file", ["examples/bank/scenario.ts", "--schedule", "fixtures/cli/malformed.json"], "E_SCHEDULE_SYNTAX", /step 1 must be/],
     ["missing schedule file", ["examples/bank/scenario.ts", "--schedule", "nope.json"], "E_SCHEDULE_SYNTAX", /Cannot read schedule file nope\.json/],
-    ["missing --schedule", ["examples/bank/scenario.ts"], "E_SCHEDULE_SYNTAX", /needs --schedule/],
+    ["missing --schedule", ["examples/bank/scenario.ts"], "E_USAGE", /interlace run needs --schedule/],
     ["missing scenario", ["examples/nope.ts", "--schedule", "t1:x"], "E_MODULE_NOT_FOUND", /Scenario file not found/],
     ["no default export", ["fixtures/cli/no-default.mjs", "--schedule", "a:bump"], "E_SCENARIO_LOAD", /has no default export/],
     ["bad timeout", ["examples/bank/scenario.ts", "--schedule", SERIAL, "--timeout", "soon"], "E_USAGE", /positive whole number/],
-    ["unknown flag", ["examples/bank/scenario.ts", "--shedule", SERIAL], "E_USAGE", /Unknown option '--shedule'/],
+    ["unknown flag", ["examples/bank/scenario.ts", "--shedule", SERIAL], "E_USAGE", /unknown option --shedule for run; did you mean --schedule\?/],
+    ["unknown scenario key", ["fixtures/cli/unknown-key-scenario.mjs", "--schedule", "a:bump"], "E_SCENARIO_INVALID", /Scenario key "invariants" is not one defineScenario knows \(did you mean "invariant"\?\)\. Known keys: setup, threads, invariant, teardown\./],
+    ["unknown key of a plain scenario object", ["fixtures/cli/unknown-key-plain-scenario.mjs", "--schedule", "a:bump"], "E_SCENARIO_INVALID", /Scenario key "strategy" is not one defineScenario knows\. Known keys/],
+    ["syntax error in a scenario", ["fixtures/cli/syntax-error-scenario.mts", "--schedule", "a:x"], "E_SCENARIO_LOAD", /fixtures\/cli\/syntax-error-scenario\.mts:5:53: SyntaxError: Unexpected token\n  5 \|   threads: .*const x = ; \}\) \},\n    \| {53}\^/],
+    ["syntax error in a task module", ["fixtures/cli/syntax-error-task-scenario.mts", "--schedule", "a:x"], "E_SCENARIO_LOAD", /fixtures\/cli\/syntax-error-task\.mts:4:17: SyntaxError: Unexpected token/],
+    ["syntax error in a worker module", ["fixtures/cli/syntax-error-thread-scenario.mjs", "--schedule", "a:x"], "E_MODULE_LOAD", /fixtures\/cli\/syntax-error-thread\.mjs:4:3: SyntaxError: Unexpected reserved word 'let'\.\n  4 \|   let = = 3;\n    \|   \^/],
   ])("%s", (_name, args, code, message) => {
     const text = interlace("run", ...args);
     const asJson = interlace("run", ...args, "--json");
@@ -114,12 +119,20 @@ describe("interlace run rejects bad input with exit code 2", () => {
     expect(json(asJson.stdout).error).toMatchObject({ code, category: "input" });
   });
 
-  it("rejects an unknown command and prints usage", () => {
+  it("rejects an unknown command in one line, suggesting the closest, and points at the help", () => {
     const { code, stderr } = interlace("explode");
 
     expect(code).toBe(2);
-    expect(stderr).toContain('Unknown command "explode"');
-    expect(stderr).toContain("Usage:");
+    expect(stderr).toBe('interlace: E_USAGE: unknown command "explode"; did you mean explore? (commands: run, explore, replay)\nsee `interlace --help`\n');
+  });
+
+  it("prints a usage error as one line plus where the command's help is, not the whole help", () => {
+    expect(interlace("run", "examples/bank/scenario.ts").stderr).toBe(
+      'interlace: E_USAGE: interlace run needs --schedule, e.g. --schedule "t1:read_balance t2:read_balance"\nsee `interlace run --help`\n',
+    );
+    expect(interlace("run", "examples/bank/scenario.ts", "--shedule", SERIAL).stderr).toBe(
+      "interlace: E_USAGE: unknown option --shedule for run; did you mean --schedule?\nsee `interlace run --help`\n",
+    );
   });
 });
 
@@ -164,5 +177,26 @@ describe("interlace", () => {
   it("prints help and version", () => {
     expect(interlace("--help").stdout).toContain("interlace run <scenario>");
     expect(interlace("--version").stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("prints the help of one command with `help <command>` and `<command> --help`", () => {
+    for (const [command, own, other] of [["run", "--schedule", "--max-attempts"], ["explore", "--max-attempts", "--schedule"], ["replay", "--times", "--schedule"]] as const) {
+      const viaHelp = interlace("help", command);
+      const viaFlag = interlace(command, "--help");
+      expect(viaHelp.code).toBe(0);
+      expect(viaFlag.code).toBe(0);
+      expect(viaFlag.stdout).toBe(viaHelp.stdout);
+      expect(viaHelp.stdout).toContain(`interlace ${command} <scenario>`);
+      expect(viaHelp.stdout).toContain(own);
+      expect(viaHelp.stdout).not.toContain(other);
+    }
+    expect(interlace("help").stdout).toBe(interlace("--help").stdout);
+  });
+
+  it("says in explore's help that it explores task, worker and process threads", () => {
+    for (const text of [interlace("--help").stdout, interlace("help", "explore").stdout]) {
+      expect(text).not.toContain("run task threads under many interleavings");
+      expect(text).toMatch(/task, worker (or|and) process threads/);
+    }
   });
 });
