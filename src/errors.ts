@@ -181,6 +181,42 @@ export class TargetExitedError extends InterlaceError {
   }
 }
 
+/**
+ * A task thread called `process.exit()`: task threads run in interlace's own process, so the call
+ * is refused (it would end the exploration) and the run fails with this error.
+ */
+export class TaskExitedError extends InterlaceError {
+  readonly thread: string;
+  readonly exitCode: string;
+  /** `file:line:column` of the call, when known. */
+  readonly position: string | undefined;
+  constructor(thread: string, exitCode: string, position: string | undefined) {
+    super(
+      "E_TASK_EXITED",
+      "fault",
+      `Thread "${thread}" called process.exit(${exitCode})${position === undefined ? "" : ` at ${position}`}. ` +
+        "Task threads share interlace's process, so the call was refused and the run stopped; " +
+        "to test code that exits, run it in a worker or process thread (`thread.worker(url, fn)` or `thread.process(url, fn)`).",
+    );
+    this.thread = thread;
+    this.exitCode = exitCode;
+    this.position = position;
+  }
+}
+
+/**
+ * What a task left parked at a gate meets when interlace ends the attempt (another thread failed,
+ * the run timed out or was abandoned): its pending `await` or marker rejects with this error, so
+ * its `catch` and `finally` blocks run and release what it holds.
+ */
+export class TaskCancelledError extends InterlaceError {
+  readonly thread: string;
+  constructor(thread: string) {
+    super("E_TASK_CANCELLED", "fault", `Thread "${thread}" was cancelled: interlace ended the attempt while it was parked at a scheduling point.`);
+    this.thread = thread;
+  }
+}
+
 /** Every live thread is paused and none can take the next step. */
 export class ScheduleStallError extends InterlaceError {
   constructor(message: string) {

@@ -54,8 +54,12 @@ export interface ScenarioDefinition<S = unknown> {
   setup?: () => S | Promise<S>;
   /** Thread name → spec. Names appear in schedules: letters, digits, `_`, `$`, `.`, `-`. */
   threads: Readonly<Record<string, ThreadSpec | TaskThreadSpec<S>>>;
-  /** Runs in the controller after every thread finished. Returning `false` or throwing means it does not hold. */
-  invariant?: (state: S) => boolean | void | Promise<boolean | void>;
+  /**
+   * Runs in the controller after every thread finished. Returning `false` or throwing means it does
+   * not hold. `results` maps each task thread's name to the value its function resolved to; worker
+   * and process threads' values do not travel back, so for them it is an empty object.
+   */
+  invariant?: (state: S, results: Readonly<Record<string, unknown>>) => boolean | void | Promise<boolean | void>;
   /** Runs after the invariant, whatever the outcome (remove temporary files here). */
   teardown?: (state: S) => void | Promise<void>;
 }

@@ -17,8 +17,12 @@ export interface ExploreOptions<S = unknown> {
   setup?: () => S | Promise<S>;
   /** The threads: async functions (named `t1`, `t2`, … when given as an array). */
   threads: ReadonlyArray<(state: S) => unknown> | Readonly<Record<string, (state: S) => unknown>>;
-  /** Checked after every attempt; returning `false` or throwing means it does not hold. */
-  invariant?: (state: S) => boolean | void | Promise<boolean | void>;
+  /**
+   * Checked after every attempt; returning `false` or throwing means it does not hold. `results`
+   * maps each thread's name to the value its function resolved to (every thread finished when the
+   * invariant runs: an attempt where one threw fails before it).
+   */
+  invariant?: (state: S, results: Readonly<Record<string, unknown>>) => boolean | void | Promise<boolean | void>;
   /** Runs after every attempt. */
   teardown?: (state: S) => void | Promise<void>;
   /**

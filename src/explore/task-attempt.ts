@@ -11,7 +11,7 @@ import { TaskExploreRun, type ExploreStep } from "../engine/task-explore.js";
 import type { Strategy } from "../strategies/index.js";
 import { runTaskPolicy } from "../tasks/run-tasks.js";
 import { AccessLog } from "../tasks/access-log.js";
-import { runHook, settle } from "./settle.js";
+import { runHook, settle, type Invariant } from "./settle.js";
 
 /** A task thread of an exploration. */
 export interface NamedThread<S> {
@@ -22,7 +22,7 @@ export interface NamedThread<S> {
 /** What one attempt needs of the explore options. */
 export interface AttemptOptions<S> {
   setup?: () => S | Promise<S>;
-  invariant?: (state: S) => boolean | void | Promise<boolean | void>;
+  invariant?: Invariant<S>;
   teardown?: (state: S) => void | Promise<void>;
   maxSteps: number;
   timeoutMs: number;
@@ -53,7 +53,9 @@ export async function attempt<S>(
     runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
       timeoutMs: options.timeoutMs,
       ...(accesses ? { accesses } : {}),
-    }).finally(() => policy.finish());
+    })
+      .then((outcome) => Object.freeze(outcome.results))
+      .finally(() => policy.finish());
   const failure = await settle(run, state, options);
   return { steps: policy.steps, failure, state };
 }

@@ -123,7 +123,8 @@ export class TraceExecutor {
               output: new OutputSink(this.#options.stdout, this.#options.stderr),
               tracePackages: this.#options.tracePackages ?? [],
             });
-      const verdict = await checkInvariant(scenario, state);
+      // Task threads' results reach the invariant; worker and process threads give none (an empty object).
+      const verdict = await checkInvariant(scenario, state, "results" in outcome ? Object.freeze(outcome.results) : Object.freeze({}));
       return {
         ...verdict,
         state,
@@ -149,10 +150,14 @@ function isTaskRecord(value: unknown): value is Readonly<Record<string, () => un
   return values.length > 0 && values.every((v) => typeof v === "function");
 }
 
-async function checkInvariant<S>(scenario: ScenarioDefinition<S>, state: S): Promise<{ invariantHolds: boolean; invariantFailure: string | undefined }> {
+async function checkInvariant<S>(
+  scenario: ScenarioDefinition<S>,
+  state: S,
+  results: Readonly<Record<string, unknown>>,
+): Promise<{ invariantHolds: boolean; invariantFailure: string | undefined }> {
   if (!scenario.invariant) return { invariantHolds: true, invariantFailure: undefined };
   try {
-    const verdict = await scenario.invariant(state);
+    const verdict = await scenario.invariant(state, results);
     return verdict === false
       ? { invariantHolds: false, invariantFailure: "invariant returned false" }
       : { invariantHolds: true, invariantFailure: undefined };

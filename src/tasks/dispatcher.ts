@@ -72,8 +72,8 @@ export function installDispatcher(): Dispatcher {
 /**
  * Back to pass-through gates once a run is over, and AsyncLocalStorage off: while any instance is
  * enabled, Node tracks the context of every promise in the process (measured: plain async code
- * 15× slower). Tasks parked at a gate of the ended run stay parked; a task that was running or
- * waiting when its run failed continues without gates.
+ * 15× slower). By then the run's parked tasks were cancelled (`TaskRun.end`); a task still
+ * running or waiting continues without gates.
  */
 export function uninstallDispatcher(): void {
   const dispatcher = getDispatcher();

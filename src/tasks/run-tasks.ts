@@ -20,6 +20,8 @@ import { CallbackGates } from "./callbacks.js";
 import { accessInstrumentedFiles, installedAccessRuntime } from "../access/runtime.js";
 import { getGates } from "./gates.js";
 import { PendingWork } from "./pending-work.js";
+import { guardProcessExit } from "./exit-guard.js";
+import { guardCancellations } from "./cancel-guard.js";
 import { Task, TaskRun, type TaskThread } from "./task-run.js";
 
 export type { TaskThread };
@@ -45,6 +47,8 @@ export interface TaskRunOutcome {
   warnings: string[];
   startupMs: number;
   scheduleMs: number;
+  /** Each thread's resolved value, by thread name. */
+  results: Record<string, unknown>;
 }
 
 /**
@@ -52,6 +56,9 @@ export interface TaskRunOutcome {
  * code outside the tasks (a timer set before the run, an event) may still settle what they await.
  */
 const GRACE_MS = 100;
+
+/** How long the tasks of an ended run get to settle (their `finally` blocks run) before the run returns. */
+const SETTLE_MS = 1_000;
 
 const NOT_INSTRUMENTED_HINT =
   " No instrumented module is loaded in this process: task threads are scheduled at awaits and markers only in code" +
@@ -75,17 +82,29 @@ export async function runTasks(threads: readonly TaskThread[], state: unknown, s
     }
   }
   const engine = new TaskScheduleRun(schedule);
-  const timings = await runTaskPolicy(threads, state, engine, options);
-  return { trace: [...engine.trace], warnings: [], ...timings };
+  const { startupMs, scheduleMs, results } = await runTaskPolicy(threads, state, engine, options);
+  return { trace: [...engine.trace], warnings: [], startupMs, scheduleMs, results };
 }
 
-/** Runs the tasks under any policy; resolves with the timings once every task finished. */
+/** What {@link runTaskPolicy} resolves with. */
+export interface TaskPolicyOutcome {
+  startupMs: number;
+  scheduleMs: number;
+  /** Each thread's resolved value, by thread name. */
+  results: Record<string, unknown>;
+}
+
+/**
+ * Runs the tasks under any policy; resolves with the timings and the threads' results once every
+ * task finished. However the run ends, tasks still parked are cancelled (`TaskRun.end`) and get up
+ * to {@link SETTLE_MS} to settle before it returns or rejects.
+ */
 export async function runTaskPolicy(
   threads: readonly TaskThread[],
   state: unknown,
   policy: TaskPolicy,
   options: TaskRunOptions,
-): Promise<{ startupMs: number; scheduleMs: number }> {
+): Promise<TaskPolicyOutcome> {
   if (active) {
     throw new UsageError("Another run of task threads is in progress in this isolate; runs of task threads cannot overlap. Await it before starting the next.");
   }
@@ -131,9 +150,10 @@ class TaskRunController {
     this.#pending = new PendingWork<Task>(this.#ownTask, () => this.#wakeUp());
   }
 
-  async run(): Promise<{ startupMs: number; scheduleMs: number }> {
+  async run(): Promise<TaskPolicyOutcome> {
     const t0 = clock.now();
     this.#pending.enable();
+    const restoreExit = guardProcessExit(this.#ownTask, (error) => this.#fail(error));
     const detach = this.#options.accesses?.attach(() => this.#ownTask()?.name, this.#state) ?? (() => {});
     // Callbacks that tasks' traced code schedules become scheduling points (through the access runtime's call hook).
     const runtime = installedAccessRuntime();
@@ -159,13 +179,42 @@ class TaskRunController {
         else if (action.kind === "free-task") this.#run.freeTask(action.task);
         else this.#run.release(action.task, action.gate);
       }
-      return { startupMs: t1 - t0, scheduleMs: clock.now() - t1 };
+      const results: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+      for (const task of this.#run.tasks) results[task.name] = task.result;
+      return { startupMs: t1 - t0, scheduleMs: clock.now() - t1, results };
     } finally {
       runtime?.setCallHook(null);
       detach();
-      this.#run.end();
-      this.#pending.disable();
       if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+      const unguard = guardCancellations((reason) => this.#run.isCancellation(reason));
+      this.#run.end();
+      await this.#settleTasks();
+      this.#pending.disable();
+      restoreExit();
+      await unguard(this.#run.cancelled);
+    }
+  }
+
+  /** Waits until the tasks of the ended run settled, or are quiet (waiting for nothing they started), or {@link SETTLE_MS} passed. */
+  async #settleTasks(): Promise<void> {
+    if (this.#run.settled) return;
+    const deadline = clock.now() + SETTLE_MS;
+    let expired = false;
+    const timer = clock.setTimeout(() => {
+      expired = true;
+      this.#wakeUp();
+    }, SETTLE_MS);
+    try {
+      while (!expired && !this.#run.settled && clock.now() < deadline) {
+        if (this.#pending.total > 0) {
+          await new clock.Promise<void>((resolve) => (this.#wake = resolve));
+          continue;
+        }
+        await new clock.Promise<void>((resolve) => clock.setImmediate(resolve));
+        if (this.#pending.total === 0) return;
+      }
+    } finally {
+      clock.clearTimeout(timer);
     }
   }
 

@@ -8,8 +8,12 @@
  * - an `await` gate waits for its operand first, then parks, unless the task holds the turn and the
  *   policy lets its awaits through (marker schedules), or the run is free;
  * - a marker or `point()` gate always parks while the schedule is being followed;
- * - once the run has ended (completed or failed), tasks parked at its gates are never released, and
- *   a task of it that reaches a gate while the dispatcher still routes to it parks for good.
+ * - once the run has ended (completed or failed), the gates its tasks are parked at reject with a
+ *   {@link TaskCancelledError} (callback gates open), so their `catch` and `finally` blocks run; a
+ *   task that reaches a gate while the dispatcher still routes to it passes its first
+ *   {@link AFTER_END_AWAITS} awaits (cleanup code may wait for its I/O), and its scheduling points
+ *   (and further awaits) reject, {@link AFTER_END_REJECTIONS} times at most: then it parks for good,
+ *   so a loop that swallows the cancellation cannot spin forever.
  *
  * @module
  */
@@ -17,11 +21,19 @@ import { clock } from "../controller/clock.js";
 import type { Where } from "../engine/schedule-run.js";
 import type { Access } from "../strategies/access.js";
 import type { LockGate, TaskGate, TaskSnapshot } from "../engine/task-schedule.js";
-import { displayPath, sourceLine } from "../markers/display.js";
+import { parsePosition, toWhere } from "./where.js";
 import { getDispatcher, type DispatchedTask } from "./dispatcher.js";
 import { types } from "node:util";
 import { getGates, SCHEDULABLE_LOCK, type SchedulableLock } from "./gates.js";
 import { walkState } from "../access/state-walk.js";
+import { TaskCancelledError } from "../errors.js";
+
+export { parsePosition };
+
+/** Awaits a task passes after its run ended (its cleanup code waiting for its I/O) before they reject too. */
+export const AFTER_END_AWAITS = 1000;
+/** Gates of a task that reject after its run ended before the task parks for good. */
+export const AFTER_END_REJECTIONS = 100;
 
 /** Whether `o` is a lock the scheduler knows (interlace's task `Mutex`, from any copy of interlace), without running its code. */
 function isSchedulableLock(o: object): o is SchedulableLock {
@@ -37,6 +49,8 @@ export interface TaskThread {
 interface Parked {
   gate: TaskGate;
   open: () => void;
+  /** Rejects the gate (the run ended). */
+  cancel: (error: unknown) => void;
   /** An `acquire` gate's lock: its state is read at each quiet point. */
   lock?: SchedulableLock;
 }
@@ -66,6 +80,11 @@ export class Task implements DispatchedTask {
   free = false;
   /** The `[file, site]` of the last await the task suspended at: where it is when blocked. */
   lastAwait: readonly [number, number] | undefined;
+  /** What the task's function resolved to (once finished without throwing). */
+  result: unknown;
+  /** Gates the task met after its run ended: awaits passed, gates rejected. */
+  passedAfterEnd = 0;
+  rejectedAfterEnd = 0;
 
   constructor(name: string, run: TaskRun) {
     this.name = name;
@@ -108,6 +127,9 @@ export class TaskRun {
   readonly #gatePromises = new WeakSet<object>();
   #free = false;
   #ended = false;
+  /** The cancellation errors this run's gates rejected with. */
+  readonly #cancellations = new WeakSet<object>();
+  #cancelled = false;
 
   /**
    * @param passAwaits - Whether the task holding the turn passes `await` gates without a decision
@@ -143,7 +165,10 @@ export class TaskRun {
         this.#park(task, { kind: "start", site })
           .then(() => thread.fn(state))
           .then(
-            () => this.#end(task, () => this.#listener.finished(task)),
+            (value: unknown) => {
+              task.result = value;
+              this.#end(task, () => this.#listener.finished(task));
+            },
             (error: unknown) => this.#end(task, () => this.#listener.threw(task, error)),
           );
       });
@@ -195,16 +220,49 @@ export class TaskRun {
     for (const task of this.tasks) for (const parked of task.parked.splice(0)) parked.open();
   }
 
-  /** Ends the run: tasks still alive stay parked for good. */
+  /**
+   * Ends the run: the gates tasks are parked at reject with a {@link TaskCancelledError} (a
+   * deferred callback's gate opens: it runs, as callbacks do after the run), so their `catch` and
+   * `finally` blocks run. The rejections reach the tasks' own code; a task's top-level promise is
+   * handled here, and once the run has ended what a task throws is not reported.
+   */
   end(): void {
     this.#ended = true;
     this.#holder = null;
+    for (const task of this.tasks) {
+      for (const parked of task.parked.splice(0)) {
+        if (parked.gate.kind === "callback") parked.open();
+        else parked.cancel(this.#cancellation(task));
+      }
+    }
+  }
+
+  /** Whether `reason` is a cancellation error of this run (see {@link end}). */
+  isCancellation(reason: unknown): boolean {
+    return typeof reason === "object" && reason !== null && this.#cancellations.has(reason);
+  }
+
+  /** Whether any gate of this run rejected with a cancellation error. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+
+  #cancellation(task: Task): TaskCancelledError {
+    const error = new TaskCancelledError(task.name);
+    this.#cancellations.add(error);
+    this.#cancelled = true;
+    return error;
+  }
+
+  /** Whether every task's function has settled (returned, thrown, or rejected). */
+  get settled(): boolean {
+    return this.tasks.every((t) => t.finished);
   }
 
   // ---------------------------------------------------------------- gates (via Task)
 
   awaitGate(task: Task, x: unknown, f: number, i: number): unknown {
-    if (this.#ended) return NEVER;
+    if (this.#ended) return this.#afterEnd(task, x, true);
     task.lastAwait = [f, i];
     if (this.#free || task.free) return x;
     // `await point("x")`, a marker's own promise: that gate is the scheduling point, not a second one after it.
@@ -223,7 +281,7 @@ export class TaskRun {
   }
 
   markerGate(task: Task, name: string, where: Where | undefined): Promise<void> | undefined {
-    if (this.#ended) return NEVER;
+    if (this.#ended) return this.#afterEnd(task, undefined, false);
     if (this.#free || task.free) return undefined;
     const parked = this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
     this.#gatePromises.add(parked);
@@ -236,13 +294,13 @@ export class TaskRun {
    * for a held lock is not runnable. Marker schedules and free tasks go straight to the lock.
    */
   lockGate(task: Task, lock: SchedulableLock, where: string | undefined): Promise<void> | undefined {
-    if (this.#ended) return NEVER;
+    if (this.#ended) return this.#afterEnd(task, undefined, true);
     if (this.#free || task.free || this.#passAwaits) return undefined;
     const at = parsePosition(where);
     const info = this.#lockInfo(lock);
     const gate: TaskGate = { kind: "acquire", lock: { location: info.location, label: info.label, available: !lock.isLocked } };
     if (at) gate.where = at;
-    return new clock.Promise<void>((open) => task.parked.push({ gate, open, lock }));
+    return new clock.Promise<void>((open, cancel) => task.parked.push({ gate, open, cancel, lock }));
   }
 
   /** A task took or gave back a lock. */
@@ -321,7 +379,7 @@ export class TaskRun {
   }
 
   #afterAwait(task: Task, f: number, i: number): Promise<void> | undefined {
-    if (this.#ended) return NEVER;
+    if (this.#ended) return this.#afterEnd(task, undefined, true);
     if (this.#free || task.free || (task === this.#holder && this.#passAwaits)) return undefined;
     const where = this.where(f, i);
     return this.#park(task, where ? { kind: "await", where } : { kind: "await" });
@@ -348,7 +406,18 @@ export class TaskRun {
   }
 
   #park(task: Task, gate: TaskGate): Promise<void> {
-    return new clock.Promise<void>((open) => task.parked.push({ gate, open }));
+    return new clock.Promise<void>((open, cancel) => task.parked.push({ gate, open, cancel }));
+  }
+
+  /** A gate reached after the run ended (see the module comment): `pass` lets it through. */
+  #afterEnd<T>(task: Task, pass: T, isAwait: boolean): T | Promise<never> {
+    if (isAwait && task.passedAfterEnd < AFTER_END_AWAITS) {
+      task.passedAfterEnd++;
+      return pass;
+    }
+    if (task.rejectedAfterEnd >= AFTER_END_REJECTIONS) return NEVER;
+    task.rejectedAfterEnd++;
+    return clock.Promise.reject(this.#cancellation(task));
   }
 
   #end(task: Task, report: () => void): void {
@@ -369,17 +438,3 @@ function asyncIteratorOf(source: AsyncIterable<unknown> & Iterable<unknown>): As
     return: async (value?: unknown) => (sync.return ? sync.return(value) : { done: true, value }),
   };
 }
-
-function toWhere(url: string, line: number, column: number): Where {
-  const text = sourceLine(url, line);
-  const where: Where = { file: displayPath(url), line, column };
-  return text === undefined ? where : { ...where, text };
-}
-
-/** `file:line:column` (path or URL) → Where. */
-export function parsePosition(position: string | undefined): Where | undefined {
-  const match = position === undefined ? null : /^(.*):(\d+):(\d+)$/.exec(position);
-  if (!match) return undefined;
-  return toWhere(match[1]!, Number(match[2]), Number(match[3]) - 1);
-}
-

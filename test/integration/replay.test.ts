@@ -51,7 +51,7 @@ describe("bank with child processes and SQLite (examples/bank-sqlite)", () => {
         const db = new Database(s.dbPath, { readonly: true });
         seen.push((db.prepare("SELECT balance FROM accounts WHERE id = 1").get() as { balance: number }).balance);
         db.close();
-        return bankProcesses.invariant!(s);
+        return bankProcesses.invariant!(s, {});
       },
     });
     return { scenario, seen };
