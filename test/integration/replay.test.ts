@@ -1,7 +1,8 @@
 /**
  * Determinism, proven by replaying: each forced interleaving of the bank examples gives the same
- * outcome and the same trace 50 times out of 50 (serial schedules 20/20), for worker threads (TypeScript through tsx, a
- * SharedArrayBuffer) and for child processes (a real SQLite file through better-sqlite3).
+ * outcome and the same trace on every replay (50 for a racy schedule of workers, 30 of processes;
+ * fewer for serial ones), for worker threads (TypeScript through tsx, a SharedArrayBuffer) and for
+ * child processes (a real SQLite file through better-sqlite3).
  */
 import { describe, expect, it } from "vitest";
 import { TraceExecutor, defineScenario, type RunResult } from "interlace";
@@ -9,9 +10,14 @@ import Database from "better-sqlite3";
 import bankWorkers from "../../examples/bank/scenario.js";
 import bankProcesses from "../../examples/bank-sqlite/scenario.js";
 
-/** Replays of each racy schedule; the serial ones, which fail in no interleaving, get fewer. */
+/**
+ * Replays of each racy schedule; the serial ones, which fail in no interleaving, get fewer, and
+ * child processes (a fresh pair and a SQLite file per run, ~1 s) fewer than workers.
+ */
 const RUNS = 50;
 const SERIAL_RUNS = 20;
+const PROCESS_RUNS = 30;
+const PROCESS_SERIAL_RUNS = 10;
 
 /** Everything observable about a run except timings. */
 function fingerprint(result: RunResult, outcome: unknown): string {
@@ -29,7 +35,7 @@ describe("bank with worker threads (examples/bank)", () => {
     ["lost update", "t1:read_balance t2:read_balance t1:write_balance t2:write_balance", 150, false, RUNS],
     ["serial", "t1:read_balance t1:write_balance t2:read_balance t2:write_balance", 200, true, SERIAL_RUNS],
     ["serial, t2 first", "t2:read_balance t2:write_balance t1:read_balance t1:write_balance", 200, true, SERIAL_RUNS],
-  ])(`%s replays identically %i times`, async (_name, schedule, balance, holds, runs) => {
+  ])(`%s replays identically (all runs alike)`, async (_name, schedule, balance, holds, runs) => {
     const prints = new Set<string>();
     for (let i = 0; i < runs; i++) {
       const result = await new TraceExecutor(schedule).run(bankWorkers);
@@ -38,7 +44,7 @@ describe("bank with worker threads (examples/bank)", () => {
       prints.add(fingerprint(result, result.state.balance[0]));
     }
     expect(prints.size).toBe(1);
-  });
+  }, 180_000);
 });
 
 describe("bank with child processes and SQLite (examples/bank-sqlite)", () => {
@@ -58,9 +64,9 @@ describe("bank with child processes and SQLite (examples/bank-sqlite)", () => {
   }
 
   it.each([
-    ["lost update", "p1:read_balance p2:read_balance p1:write_balance p2:write_balance", 150, false, RUNS],
-    ["serial", "p1:read_balance p1:write_balance p2:read_balance p2:write_balance", 200, true, SERIAL_RUNS],
-  ])(`%s replays identically %i times`, async (_name, schedule, balance, holds, runs) => {
+    ["lost update", "p1:read_balance p2:read_balance p1:write_balance p2:write_balance", 150, false, PROCESS_RUNS],
+    ["serial", "p1:read_balance p1:write_balance p2:read_balance p2:write_balance", 200, true, PROCESS_SERIAL_RUNS],
+  ])(`%s replays identically (all runs alike)`, async (_name, schedule, balance, holds, runs) => {
     const { scenario, seen } = withBalance();
     const prints = new Set<string>();
     for (let i = 0; i < runs; i++) {
@@ -71,5 +77,5 @@ describe("bank with child processes and SQLite (examples/bank-sqlite)", () => {
     }
     expect(prints.size).toBe(1);
     expect(seen).toHaveLength(runs);
-  });
+  }, 180_000);
 });
