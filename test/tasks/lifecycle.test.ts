@@ -7,18 +7,9 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { InterlaceError, Schedule, TaskCancelledError, TraceExecutor, defineScenario, explore, point, thread } from "interlace";
 import { Pool, scenario } from "../../fixtures/tasks/parked-resource.js";
+import { rejection } from "../helpers/fixtures.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
-
-async function rejection(promise: Promise<unknown>): Promise<InterlaceError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(InterlaceError);
-    return error as InterlaceError;
-  }
-  throw new Error("expected a rejection");
-}
 
 function node(args: string[]): { status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8", timeout: 30_000, killSignal: "SIGKILL" });
@@ -54,6 +45,7 @@ describe("process.exit() in a task thread", () => {
         },
         maxAttempts: 3,
       }),
+      InterlaceError,
     );
     expect(error.code).toBe("E_TASK_EXITED");
     expect(error.category).toBe("fault");
@@ -77,6 +69,7 @@ describe("process.exit() in a task thread", () => {
           await point("later");
         },
       }),
+      InterlaceError,
     );
     expect(error.code).toBe("E_TASK_EXITED");
     expect(error.message).toContain('Thread "sly" called process.exit(0)');
@@ -129,6 +122,7 @@ describe("tasks left parked when an attempt ends", () => {
           throw new Error("boom");
         },
       }),
+      InterlaceError,
     );
     expect(error.code).toBe("E_THREAD_THREW");
     expect(seen[0]).toBeInstanceOf(TaskCancelledError);
@@ -222,6 +216,7 @@ describe("cancellation and unhandled rejections", () => {
             throw new Error("boom");
           },
         }),
+        InterlaceError,
       );
       expect(error.code).toBe("E_THREAD_THREW");
       await new Promise((resolve) => setTimeout(resolve, 50));
