@@ -248,26 +248,6 @@ export class DeadlockError extends InterlaceError {
   }
 }
 
-/**
- * A worker thread made more shared-memory accesses in one scheduling step than its access ring
- * holds: the step's accesses are incomplete, so which steps conflict cannot be decided.
- */
-export class AccessOverflowError extends InterlaceError {
-  readonly thread: string;
-  constructor(thread: string, capacity: number, dropped: number) {
-    super(
-      "E_ACCESS_OVERFLOW",
-      "fault",
-      `Thread "${thread}" made more than ${capacity} shared-memory accesses in one scheduling step ` +
-        `(${dropped} more did not fit in its access ring), so interlace cannot tell which steps conflict. ` +
-        `Make that step smaller: do bulk work on SharedArrayBuffers (fill, set, copy loops) in setup(), ` +
-        `or move loops out of untraced code (node_modules, interlace itself) into the thread's own code, ` +
-        `where every statement is a step of its own.`,
-    );
-    this.thread = thread;
-  }
-}
-
 /** `setup()` or `teardown()` of a scenario threw. */
 export class ScenarioHookError extends InterlaceError {
   constructor(hook: string, cause: unknown) {
@@ -302,6 +282,49 @@ export function userStack(value: unknown, limit = 8): string {
 export class DeterminismLostError extends InterlaceError {
   constructor(message: string) {
     super("E_DETERMINISM_LOST", "fault", message);
+  }
+}
+
+/**
+ * A worker or process thread ran traced code after it had returned and had stayed busy past the
+ * quiet limit (a `setInterval`, a timer armed far ahead): code between runs cannot be scheduled.
+ */
+export class RanAfterReturnError extends InterlaceError {
+  readonly thread: string;
+  /**
+   * @param at - Where the code ran, or null when the thread reported work still pending (`pending`).
+   * @param pending - Node's resource types still active (`Timeout`, `FSReqCallback`, `TCPWRAP`).
+   */
+  constructor(thread: string, at: string | null, quietLimitMs: number, pending: readonly string[] = []) {
+    const what =
+      at === null
+        ? `Thread "${thread}" returned but left work running: ${pending.join(", ")} still active ${quietLimitMs} ms after its function returned (an interval, a timer armed far ahead, a handle left open).`
+        : `Thread "${thread}" ran code at ${at} after its function had returned and the work it left behind (promise chains, timers, I/O) had ` +
+          `been waited for (an unref'd timer, a callback of a resource it left open).`;
+    super(
+      "E_RAN_AFTER_RETURN",
+      "fault",
+      `${what} Code that runs after a thread has ended cannot be scheduled: await what the thread starts, or clear its timers and close ` +
+        `what it opened before it returns.`,
+    );
+    this.thread = thread;
+  }
+}
+
+/**
+ * Worker threads were asked for from code that runs in a worker thread itself (vitest's
+ * `pool: "threads"`): the inspector's NodeWorker domain that drives them exists on the main thread only.
+ */
+export class MainThreadRequiredError extends InterlaceError {
+  constructor(workers: readonly string[]) {
+    super(
+      "E_NOT_MAIN_THREAD",
+      "input",
+      `Worker threads (${workers.map((w) => `"${w}"`).join(", ")}) are driven through the inspector of a process's main thread, ` +
+        `and this code runs in a worker thread (vitest's pool "threads"?), where that inspector domain does not exist. ` +
+        `Run it on a main thread: in vitest, use pool "forks": \`test: { pool: "forks" }\` in vitest.config, or ` +
+        `\`vitest --pool=forks\`. Task and process threads work from any thread.`,
+    );
   }
 }
 

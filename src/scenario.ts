@@ -15,7 +15,8 @@
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ModuleNotFoundError, ScenarioError, UnknownScenarioKeyError } from "./errors.js";
+import { isMainThread } from "node:worker_threads";
+import { MainThreadRequiredError, ModuleNotFoundError, ScenarioError, UnknownScenarioKeyError } from "./errors.js";
 import { closest } from "./closest.js";
 import { NAME_PATTERN } from "./engine/schedule.js";
 import type { ProcessOptions } from "./controller/process-target.js";
@@ -178,8 +179,13 @@ export function threadsKind(threads: Readonly<Record<string, ThreadSpec>>): "tas
   );
 }
 
-/** Throws {@link ModuleNotFoundError} unless every thread module exists on disk. */
+/**
+ * Throws {@link ModuleNotFoundError} unless every thread module exists on disk, and
+ * {@link MainThreadRequiredError} for worker threads when this code is not on a process's main thread.
+ */
 export function checkThreadModules(threads: Readonly<Record<string, ThreadSpec>>): void {
+  const workers = Object.entries(threads).filter(([, spec]) => spec.kind === "worker").map(([name]) => name);
+  if (workers.length > 0 && !isMainThread) throw new MainThreadRequiredError(workers);
   for (const [name, spec] of Object.entries(threads)) {
     if (spec.kind === "task") continue;
     const path = fileURLToPath(spec.module);

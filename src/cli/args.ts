@@ -33,6 +33,8 @@ export interface ExploreCommand {
   /** `--time-budget`, in milliseconds. */
   timeBudget: number | undefined;
   save: string | undefined;
+  /** `--report <file>`: the HTML report to write. */
+  report: string | undefined;
   timeout: number | undefined;
   tracePackages: string[];
   json: boolean;
@@ -45,6 +47,8 @@ export interface ReplayCommand {
   /** Path of the counterexample file. */
   counterexample: string;
   times: number;
+  /** `--report <file>`: the HTML report to write. */
+  report: string | undefined;
   timeout: number | undefined;
   tracePackages: string[];
   json: boolean;
@@ -72,6 +76,7 @@ const OPTIONS = {
   reproduce: { type: "string" },
   "time-budget": { type: "string" },
   save: { type: "string" },
+  report: { type: "string" },
   times: { type: "string" },
   timeout: { type: "string" },
   "trace-packages": { type: "string" },
@@ -85,8 +90,8 @@ type OptionName = keyof typeof OPTIONS;
 /** The options each command accepts, besides --json, --timeout, --trace-packages, --help and --version. */
 const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   run: ["schedule"],
-  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save"],
-  replay: ["times"],
+  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save", "report"],
+  replay: ["times", "report"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
 
@@ -159,7 +164,7 @@ export function parseCommand(argv: readonly string[]): Command {
     if (counterexample === undefined) throw new UsageError("interlace replay needs a counterexample file (what explore --save wrote)");
     rejectExtra(extra);
     const times = values.times === undefined ? 1 : positiveInteger("--times", values.times, "replays", "10");
-    return { command, counterexample, times, ...common };
+    return { command, counterexample, times, report: reportPath(values.report), ...common };
   }
   rejectExtra(rest);
   if (command === "run") {
@@ -179,8 +184,14 @@ export function parseCommand(argv: readonly string[]): Command {
     reproduce: values.reproduce === undefined ? undefined : wholeNumber("--reproduce", values.reproduce),
     timeBudget: values["time-budget"] === undefined ? undefined : duration("--time-budget", values["time-budget"]),
     save: values.save,
+    report: reportPath(values.report),
     ...common,
   };
+}
+
+function reportPath(text: string | undefined): string | undefined {
+  if (text !== undefined && text.trim() === "") throw new UsageError("--report takes the path of the HTML file to write, e.g. --report race.html.");
+  return text;
 }
 
 function shrinkBudgetOf(text: string | undefined, none: boolean): number | undefined {

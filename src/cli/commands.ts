@@ -1,6 +1,6 @@
 /** `interlace explore` and `interlace replay`: load the scenario, explore or replay, report, exit code. */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { ScheduleSyntaxError, UsageError } from "../errors.js";
 import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
 import { explore, replay, type ExploreOptions } from "../explore/explore.js";
@@ -42,6 +42,7 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
         ...(command.maxSteps === undefined ? {} : { maxSteps: command.maxSteps }),
         ...(command.shrinkBudget === undefined ? {} : { shrinkBudget: command.shrinkBudget }),
         ...(command.reproduce === undefined ? {} : { reproduceOnFailure: command.reproduce }),
+        ...(command.report === undefined ? {} : { report: { file: command.report, ...(command.save === undefined ? {} : { counterexampleFile: command.save }) } }),
         onAttempt: (p) => {
           budget = p.maxAttempts;
           progress.update(p);
@@ -52,6 +53,7 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
       signals.dispose();
     }
   });
+  if (command.report !== undefined) process.stderr.write(`interlace: wrote the report to ${command.report}\n`);
   let savedTo: string | null = null;
   if (result.counterexample !== null && command.save !== undefined) {
     savedTo = save(command.save, result.counterexample);
@@ -71,13 +73,19 @@ export async function replayCommand(command: ReplayCommand): Promise<number> {
     process.stderr.write(`interlace: tracing ${recorded.join(", ")} as when the counterexample was recorded\n`);
   }
   const { scenario, options } = await loadExploreOptions(command);
-  if (counterexample.scenario !== command.scenario) {
+  // Recorded as given on the command line, relative to where it ran: compare the tails.
+  if (!sameScenarioPath(counterexample.scenario, command.scenario)) {
     process.stderr.write(`interlace: warning: ${command.counterexample} was recorded for scenario ${counterexample.scenario}, replaying it on ${command.scenario}\n`);
   }
   const signals = new SignalStop();
-  const outcome = await stdoutToStderr(command.json, () => replay(scenario, counterexample, command.times, { ...options, signal: signals.signal })).finally(() =>
+  const outcome = await stdoutToStderr(command.json, () => replay(scenario, counterexample, command.times, {
+      ...options,
+      signal: signals.signal,
+      ...(command.report === undefined ? {} : { report: { file: command.report, counterexampleFile: command.counterexample } }),
+    })).finally(() =>
     signals.dispose(),
   );
+  if (command.report !== undefined) process.stderr.write(`interlace: wrote the report to ${command.report}\n`);
   const text = command.json
     ? JSON.stringify(replayToJSON(outcome, counterexample, command.scenario, command.counterexample))
     : replayToText(outcome, counterexample);
@@ -150,4 +158,11 @@ async function stdoutToStderr<T>(active: boolean, fn: () => Promise<T>): Promise
     if (own) stdout.write = write;
     else delete (stdout as { write?: unknown }).write;
   }
+}
+
+/** Whether a scenario path recorded elsewhere (relative to another folder) names the scenario file given now. */
+function sameScenarioPath(recorded: string, given: string): boolean {
+  const a = resolve(given).split(sep).join("/");
+  const b = recorded.split(sep).join("/").replace(/^(\.\/)+/, "");
+  return a === b || a.endsWith(`/${b.replace(/^(\.\.\/)+/, "")}`);
 }

@@ -9,8 +9,9 @@ const SYNOPSIS: Record<CommandName, string> = {
   run: `interlace run <scenario> --schedule "<thread>:<marker> ..." [--timeout <ms>] [--trace-packages <globs>] [--json]`,
   explore: `interlace explore <scenario> [--strategy <name>] [--seed <n>] [--max-attempts <n>] [--save <file>] [--timeout <ms>] [--json]
                     [--max-executions <n>] [--preemption-bound <n>] [--search-order dfs|diverse]
-                    [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>] [--time-budget <duration>] [--trace-packages <globs>]`,
-  replay: `interlace replay <scenario> <counterexample.json> [--times <n>] [--timeout <ms>] [--trace-packages <globs>] [--json]`,
+                    [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>] [--time-budget <duration>] [--trace-packages <globs>]
+                    [--report <file.html>]`,
+  replay: `interlace replay <scenario> <counterexample.json> [--times <n>] [--report <file.html>] [--timeout <ms>] [--trace-packages <globs>] [--json]`,
 };
 
 const SUMMARY: Record<CommandName, string> = {
@@ -45,8 +46,11 @@ const OPTIONS: Record<CommandName, string> = {
   --reproduce <n>          replays of the counterexample for the reproduction figure (default 10; 0: none)
   --time-budget <duration> stop after this long (e.g. 90s, 5m; a bare number is seconds), after the
                            run in progress; prints what was explored, never "search complete"
-  --save <file>            write the counterexample there when one is found`,
-  replay: `  --times <n>              how many times to replay it (default 1)`,
+  --save <file>            write the counterexample there when one is found
+  --report <file.html>     write a self-contained HTML report there: the counterexample's timeline
+                           (threads, steps, conflicts, source lines), or the search summary when it holds`,
+  replay: `  --times <n>              how many times to replay it (default 1)
+  --report <file.html>     write a self-contained HTML report of the replayed counterexample there`,
 };
 
 const COMMON_OPTIONS = `  --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)

@@ -13,9 +13,8 @@
  * `SharedMutex`, ids as numbered by the runtime's walk of the state (runtime/shared-buffers.mjs;
  * {@link sharedBuffersOf} finds the same buffers on the controller's side).
  */
-import { AccessOverflowError } from "../errors.js";
 import { ACCESS_RING as R, ELEMENT_KINDS } from "../protocol/messages.js";
-import { WORLD, type Access } from "../strategies/access.js";
+import { OVERFLOW_ORIGIN, WORLD, type Access } from "../strategies/access.js";
 import { numberSharedBuffers } from "../runtime/shared-buffers.mjs";
 
 const OPS = ["read", "write", "acquire", "release"] as const;
@@ -42,7 +41,7 @@ export class AccessRing {
   readonly buffer: SharedArrayBuffer;
   /** Entries one step can hold. */
   readonly capacity: number;
-  /** Used in {@link AccessOverflowError} messages. */
+  /** Named in the record of an overflowing step. */
   thread: string;
   readonly #header: Int32Array;
   readonly #meta: Int32Array;
@@ -93,17 +92,30 @@ export class AccessRing {
 
   /**
    * The accesses made since the last drain, in order, and empties the ring.
-   * @throws AccessOverflowError (`E_ACCESS_OVERFLOW`) when some did not fit (the ring is emptied too).
+   *
+   * A step that made more accesses than the ring holds (a long loop of a thread running freely
+   * past `maxSteps`, bulk work on a typed array) keeps the first {@link capacity} and ends with a
+   * write of the outside world ({@link OVERFLOW_ORIGIN}): the rest were not observed, so the step
+   * is taken to conflict with everything (DPOR explores its orders against every other step) and
+   * the search is never called complete. The exploration goes on; it does not fail.
    */
   drain(): Access[] {
     const header = this.#header;
     const count = this.size;
     const dropped = Atomics.load(header, R.DROPPED);
     const accesses: Access[] = [];
-    if (dropped === 0) for (let n = 0; n < count; n++) accesses.push(this.#entry(n));
+    for (let n = 0; n < count; n++) accesses.push(this.#entry(n));
     Atomics.store(header, R.COUNT, 0);
     Atomics.store(header, R.DROPPED, 0);
-    if (dropped > 0) throw new AccessOverflowError(this.thread, this.capacity, dropped);
+    if (dropped > 0) {
+      accesses.push({
+        op: "write",
+        location: WORLD,
+        label: `thread "${this.thread}": accesses past the ${this.capacity} one step records`,
+        value: `${dropped} not recorded`,
+        origin: OVERFLOW_ORIGIN,
+      });
+    }
     return accesses;
   }
 

@@ -14,6 +14,7 @@ import {
   InterlaceError,
   ModuleLoadError,
   TargetExitedError,
+  RanAfterReturnError,
   ThreadError,
   TimeoutError,
   UnknownMarkerError,
@@ -22,7 +23,7 @@ import type { Schedule } from "../engine/schedule.js";
 import type { Action, ThreadView, TraceEntry, Where } from "../engine/schedule-run.js";
 import { MarkerResolver, TraceFilter, interlaceOwnRoots } from "../markers/index.js";
 import { sourceLine } from "../markers/display.js";
-import type { RunnerEvent, ThreadLaunch } from "../protocol/messages.js";
+import { QUIET_LIMIT_MS, type RunnerEvent, type ThreadLaunch } from "../protocol/messages.js";
 import type { ThreadAccess } from "../engine/step-accesses.js";
 import type { WantedLock } from "../engine/isolate-explore.js";
 import { AccessRing } from "./access-ring.js";
@@ -295,6 +296,12 @@ export class IsolateGroup {
       case "threw":
         return this.#fail(new ThreadError(name, event.stack));
       case "returned":
+        if (event.pending !== undefined) {
+          // It left work running (an interval, a far timer): that code would run between decisions
+          // of later steps, or of later runs. The isolate is not reused.
+          this.#reusable = false;
+          return this.#fail(new RanAfterReturnError(name, null, QUIET_LIMIT_MS, event.pending));
+        }
         if (run.started) this.#event((r) => r.engine.finished(name));
         return;
     }

@@ -14,7 +14,7 @@ export interface Failure {
 
 /** A traced source file and the SHA-256 of its content when the counterexample was recorded. */
 export interface SourceDigest {
-  /** Path as displayed (relative to the working directory when inside it). */
+  /** Path with `/` separators, relative to the root {@link Counterexample.sourceRoot} names. */
   file: string;
   sha256: string;
 }
@@ -42,6 +42,12 @@ export interface Counterexample {
   attempt: number;
   /** The traced files the run went through, with their content hashes. */
   sources: SourceDigest[];
+  /**
+   * `"package"`: `sources[].file` are relative to the package root of the scenario's threads (the
+   * nearest package.json above the first thread's module or function), so replays work from any
+   * working directory. Absent (older counterexamples): relative to the working directory.
+   */
+  sourceRoot?: "package";
   failure: Failure;
   /** Size of the run the strategy found, when shrinking found a smaller one (this one). */
   shrunkFrom?: { decisions: number; preemptions: number };
@@ -86,6 +92,7 @@ export function parseCounterexample(text: string, origin = "the counterexample")
   if (!Array.isArray(c.sources) || !c.sources.every((s) => typeof s?.file === "string" && typeof s?.sha256 === "string")) {
     throw bad('"sources" must be an array of { file, sha256 }');
   }
+  if (c.sourceRoot !== undefined && c.sourceRoot !== "package") throw bad('"sourceRoot" must be "package" when present');
   if (c.granularity !== undefined && c.granularity !== "statements" && c.granularity !== "markers") {
     throw bad('"granularity" must be "statements" or "markers"');
   }

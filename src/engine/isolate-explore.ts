@@ -11,8 +11,10 @@
  *
  * Same controller interface as `ScheduleRun` (ready / start / paused / finished → actions).
  */
-import { DeadlockError, DeterminismLostError, InterlaceError } from "../errors.js";
+import { DeadlockError, DeterminismLostError, RanAfterReturnError, type InterlaceError } from "../errors.js";
+import { QUIET_LIMIT_MS } from "../protocol/messages.js";
 import type { Action, ThreadPhase, ThreadView, TraceEntry, Where } from "./schedule-run.js";
+import { pastMaxSteps } from "../strategies/access.js";
 import { StepAccounting, type AccessSource } from "./step-accesses.js";
 import type { Chooser, ExploreStep } from "./task-explore.js";
 import { describeLockWaits, type LockWait } from "./wait-for.js";
@@ -135,7 +137,11 @@ export class IsolateExploreRun {
   #stopped(thread: string, marker: string, where: Where | undefined, wants: WantedLock | undefined): Action[] {
     const t = this.#get(thread);
     if (t.phase === "blocked") this.#reported += 1;
-    else if (t.phase !== "running") {
+    else if (t.phase === "finished" || t.phase === "starting") {
+      // Not resumed by anyone: code it left behind in this run (or an earlier one) ran on.
+      const at = where ? `${where.file}:${where.line}:${where.column + 1}${where.text ? `  ${where.text}` : ""}` : marker ? `marker "${marker}"` : "a statement";
+      return [this.#fail(new RanAfterReturnError(thread, at, QUIET_LIMIT_MS))];
+    } else if (t.phase !== "running") {
       return [this.#fail(new DeterminismLostError(`Thread "${thread}" paused at ${marker ? `"${marker}"` : "a statement"} while ${t.phase}: another debugger is attached?`))];
     }
     t.phase = "at-marker";
@@ -172,14 +178,7 @@ export class IsolateExploreRun {
 
   #decide(): Action[] {
     if (this.#done || this.#running !== null || this.#woken > this.#reported) return [];
-    let accesses;
-    try {
-      accesses = this.#accounting.settle();
-    } catch (error) {
-      // Too many accesses in one step to record (the ring overflowed): the run cannot be reduced.
-      if (error instanceof InterlaceError) return [this.#fail(error)];
-      throw error;
-    }
+    const accesses = this.#accounting.settle();
     for (const access of accesses) {
       if (access.op === "acquire") this.#holders.set(access.location, access.thread);
       else if (access.op === "release") this.#holders.delete(access.location);
@@ -224,6 +223,8 @@ export class IsolateExploreRun {
     t.chosen += 1;
     if (t.chosen >= this.#maxSteps) {
       // Out of steps: it runs on without stops, beside the others; nothing waits for it but its end.
+      // What it does from here is neither scheduled nor fully watched.
+      this.#accounting.unobserved(pastMaxSteps(chosen, this.#maxSteps));
       t.phase = "free";
       return [{ kind: "free", thread: chosen }, ...this.#decide()];
     }

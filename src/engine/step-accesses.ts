@@ -11,7 +11,7 @@
  * {@link StepAccounting} feeds them to a strategy that wants them (`observe`, see
  * `strategies/dpor.ts`) and keeps them on the steps (`ExploreStep.accesses`).
  */
-import type { Access } from "../strategies/access.js";
+import { isWorld, type Access } from "../strategies/access.js";
 
 /** An access and the thread that made it. */
 export interface ThreadAccess extends Access {
@@ -43,6 +43,8 @@ export class StepAccounting {
   readonly #source: AccessSource | null;
   readonly #observer: StepObserver;
   #pending: StepWithAccesses | null = null;
+  #last: StepWithAccesses | null = null;
+  #unobserved: ThreadAccess[] = [];
   #finished = false;
 
   constructor(source: AccessSource | null, observer: StepObserver) {
@@ -59,10 +61,21 @@ export class StepAccounting {
   settle(): readonly ThreadAccess[] {
     const source = this.#source;
     if (source === null) return [];
-    const accesses = source.drain();
+    const drained = source.drain();
     const step = this.#pending;
     this.#pending = null;
-    if (step === null) return accesses;
+    if (step === null) {
+      // No step open (threads running freely): their unobserved effects still belong to the run,
+      // on its last step, so that it is known the run was not fully watched.
+      const world = [...this.#unobserved, ...drained.filter(isWorld)];
+      if (world.length > 0 && this.#last !== null) {
+        (this.#last.accesses ??= []).push(...world);
+        this.#unobserved = [];
+      }
+      return drained;
+    }
+    const accesses = this.#unobserved.length === 0 ? drained : [...this.#unobserved, ...drained];
+    this.#unobserved = [];
     step.accesses = accesses;
     this.#observer.observe?.(step.task, accesses.map(withoutThread));
     return accesses;
@@ -70,7 +83,18 @@ export class StepAccounting {
 
   /** Opens a step: call after each decision. */
   taken(step: StepWithAccesses): void {
-    if (this.#source !== null) this.#pending = step;
+    if (this.#source === null) return;
+    this.#pending = step;
+    this.#last = step;
+  }
+
+  /**
+   * Records an effect that will not be observed (a write of the outside world: a thread let run
+   * freely past `maxSteps`): it joins the step in progress, or the next one, or else the run's last
+   * step, so that the search knows its runs were not fully watched and never calls itself complete.
+   */
+  unobserved(access: ThreadAccess): void {
+    if (this.#source !== null) this.#unobserved.push(access);
   }
 
   /**

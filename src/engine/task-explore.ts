@@ -9,6 +9,7 @@
  * a task chosen `maxSteps` times runs freely from then on (it is no longer a choice).
  */
 import { DeadlockError } from "../errors.js";
+import { pastMaxSteps } from "../strategies/access.js";
 import type { Where } from "./schedule-run.js";
 import { StepAccounting, type AccessSource, type StepObserver, type ThreadAccess } from "./step-accesses.js";
 import type { LockGate, TaskAction, TaskGate, TaskSnapshot } from "./task-schedule.js";
@@ -100,7 +101,11 @@ export class TaskExploreRun {
     this.#lockWaits = parked.flatMap((t) => (openGate(t) === null && t.gate.lock ? [{ thread: t.name, lock: t.gate.lock }] : []));
     if (ready.length === 0) return this.#deadlock(tasks);
     const spent = ready.find(({ task }) => (this.#chosen.get(task.name) ?? 0) >= this.#maxSteps);
-    if (spent) return { kind: "free-task", task: spent.task.name };
+    if (spent) {
+      // What it does from here is neither scheduled nor fully watched.
+      this.#accounting.unobserved(pastMaxSteps(spent.task.name, this.#maxSteps));
+      return { kind: "free-task", task: spent.task.name };
+    }
     const runnable = ready.map(({ task }) => task.name);
     const chosen = this.#chooser.choose({
       step: this.#steps.length,

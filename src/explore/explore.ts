@@ -26,6 +26,10 @@ import { releaseFunctionOrigins } from "../access/function-origin.js";
 import { isScenario, type Scenario } from "../scenario.js";
 import type { ExploreOptions, ExploreResult, MoreOptions } from "./options.js";
 import { exploreSubject } from "./search.js";
+import { budget } from "./options.js";
+import { replaySubject } from "./replay.js";
+import { clock } from "../controller/clock.js";
+import { reportExploration, reportTarget } from "../report/html/index.js";
 import { subjectOf } from "./subject.js";
 
 export type { Counterexample, Failure, FailureKind } from "../engine/counterexample.js";
@@ -58,7 +62,18 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
   // Marker-level search steps isolates at markers only; every other strategy at every statement.
   const { subject, options } = subjectOf(first, more, asked === "markers" ? "markers" : "statements");
   try {
-    return await exploreSubject(subject, options, asked ?? "portfolio");
+    // A report path that cannot be written is refused before anything runs.
+    const report = options.report === undefined ? null : reportTarget(options.report);
+    const started = clock.now();
+    const result = await exploreSubject(subject, options, asked ?? "portfolio");
+    await reportExploration(report, result as ExploreResult<unknown>, {
+      scenario: options.name ?? "explore",
+      budget: budget(options),
+      elapsedMs: clock.now() - started,
+      // The steps the explanation was built from; replayed only if the result has none.
+      replay: async (counterexample) => result.steps ?? (await replaySubject(subject, counterexample, 1, true)).steps,
+    });
+    return result;
   } finally {
     releaseFunctionOrigins();
     await subject.close?.();

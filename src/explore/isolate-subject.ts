@@ -5,6 +5,7 @@
  * resume (`engine/isolate-explore.ts`), at every statement of traced code or at markers only.
  */
 import type { Writable } from "node:stream";
+import { packageRootOf } from "./source-root.js";
 import { IsolateExploreRun } from "../engine/isolate-explore.js";
 import { OutputSink } from "../controller/output.js";
 import { IsolateGroup } from "../controller/isolate-group.js";
@@ -50,6 +51,8 @@ export interface IsolateSubject<S> {
   checkAccesses(): void;
   /** Ends the isolates kept for the next attempt. */
   close(): Promise<void>;
+  /** The package root of the first thread's module (`source-root.ts`). */
+  root(): string;
 }
 
 export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: IsolateAttemptOptions): IsolateSubject<S> {
@@ -104,5 +107,6 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
     async close() {
       await Promise.all([groups.plain?.close(), groups.recording?.close()]);
     },
+    root: () => packageRootOf((scenario.threads[names[0]!] as IsolateThreadSpec).module),
   };
 }

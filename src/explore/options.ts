@@ -7,9 +7,11 @@
 import type { Writable } from "node:stream";
 import { InterlaceError, ScenarioError } from "../errors.js";
 import type { Counterexample } from "../engine/counterexample.js";
+import type { ExploreStep } from "../engine/task-explore.js";
 import type { PortfolioMember, SearchOrder, StrategyName } from "../strategies/index.js";
 import type { UnmodelledEffect } from "./unmodelled.js";
 import type { Interruption } from "./interrupt.js";
+import type { ReportOption } from "../report/html/write.js";
 
 /** What `explore()` and `replay()` take. */
 export interface ExploreOptions<S = unknown> {
@@ -73,6 +75,13 @@ export interface ExploreOptions<S = unknown> {
   timeBudget?: number;
   /** Called after every attempt (progress bars). */
   onAttempt?: (progress: ExploreProgress) => void;
+  /**
+   * Writes a self-contained HTML report there (e.g. `"race.html"`): the timeline of the
+   * counterexample, or a summary of the search when the property holds. The folder is created; a
+   * path that cannot be written is `E_REPORT_PATH` before anything runs. The object form also names
+   * the file the counterexample was saved to, for the replay command the report shows.
+   */
+  report?: ReportOption;
 }
 
 /** What {@link ExploreOptions.onAttempt} receives. */
@@ -119,6 +128,11 @@ export interface ExploreResult<S = unknown> {
   interrupted: Interruption | null;
   /** The first failing attempt, replayable with {@link replay}. */
   counterexample: Counterexample | null;
+  /**
+   * The counterexample's steps as last run (a reproduction replay when there was one): thread, gate,
+   * source position and, where recorded, each step's shared accesses. Null without a counterexample.
+   */
+  steps: readonly ExploreStep[] | null;
   /** Human-readable account of the counterexample: what failed, the interleaving, the reproduction figure. */
   explanation: string | null;
   /** How many of `reproduceOnFailure` replays failed the same way. */

@@ -11,6 +11,7 @@ import type { ExploreStep } from "../engine/task-explore.js";
 import { Replay } from "../strategies/index.js";
 import { checkSources } from "../tasks/source-hash.js";
 import { explain } from "../report/explanation.js";
+import { reportReplay, reportTarget } from "../report/html/index.js";
 import { releaseFunctionOrigins } from "../access/function-origin.js";
 import type { Scenario } from "../scenario.js";
 import { ReplayDivergedError, type ExploreOptions, type MoreOptions } from "./options.js";
@@ -37,10 +38,13 @@ export async function replay<S>(
     if (subject.kind !== counterexample.kind) {
       throw new ScenarioError(`The counterexample was recorded for ${counterexample.kind} threads, but these are ${subject.kind} threads.`);
     }
-    checkSources(counterexample);
+    checkSources(counterexample, subject.root());
+    const report = more.report === undefined ? null : reportTarget(more.report);
     const { failures, attempts, steps } = await replaySubject(subject, counterexample, times, false, () => more.signal?.aborted === true);
     const { shrunkFrom: _, ...replayed } = counterexample;
-    return { failures, attempts, explanation: explain(replayed, steps, { failures, attempts }) };
+    const explanation = explain(replayed, steps, { failures, attempts });
+    if (report !== null) reportReplay(report, { scenario: more.name ?? counterexample.scenario, counterexample: replayed, steps, reproduced: { failures, attempts }, explanation });
+    return { failures, attempts, explanation };
   } finally {
     releaseFunctionOrigins();
     await subject.close?.();

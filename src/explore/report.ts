@@ -7,6 +7,7 @@
  * @module
  */
 import type { Counterexample } from "../engine/counterexample.js";
+import type { ExploreStep } from "../engine/task-explore.js";
 import type { StrategyName } from "../strategies/index.js";
 import { hashSources } from "../tasks/source-hash.js";
 import { installedTracePackages } from "../tasks/install.js";
@@ -26,7 +27,7 @@ export async function reportFailure<S>(
   seed: number,
   found: { attempt: Attempt<S>; run: number },
   interrupt?: Interrupt,
-): Promise<{ counterexample: Counterexample; explanation: string; reproduced: { failures: number; attempts: number } | null; state: S }> {
+): Promise<{ counterexample: Counterexample; explanation: string; reproduced: { failures: number; attempts: number } | null; state: S; steps: readonly ExploreStep[] }> {
   const original = found.attempt;
   const notes: string[] = [];
   let shrunk: Awaited<ReturnType<typeof shrink<S>>> = null;
@@ -48,7 +49,8 @@ export async function reportFailure<S>(
     strategy: strategyName,
     seed,
     attempt: found.run,
-    sources: hashSources(last.steps),
+    sources: hashSources(last.steps, subject.root()),
+    sourceRoot: "package",
     failure: last.failure!,
     ...(shrunk ? { shrunkFrom: { decisions: original.steps.length, preemptions: countPreemptions(original) } } : {}),
     config: {
@@ -72,7 +74,7 @@ export async function reportFailure<S>(
   // The replays record accesses, so the explanation can show what each step read and wrote.
   const steps = replayed !== null && replayed.attempts > 0 ? replayed.steps : last.steps;
   const explanation = [explain(counterexample, steps, reproduced), ...notes].join("\n\n");
-  return { counterexample, explanation, reproduced, state: last.state };
+  return { counterexample, explanation, reproduced, state: last.state, steps };
 }
 
 function firstLine(error: unknown): string {
@@ -88,11 +90,13 @@ export function result<S>(
   state: S | undefined,
   seed: number,
   strategy: StrategyName,
+  steps: readonly ExploreStep[] | null = null,
 ): ExploreResult<S> {
   return {
     propertyHolds,
     ...counts,
     counterexample,
+    steps,
     explanation,
     reproduced,
     state,

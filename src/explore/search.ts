@@ -94,6 +94,6 @@ export async function exploreSubject<S>(subject: Subject<S>, options: MoreOption
   };
   if (found === undefined) return result(true, counts, null, null, null, last?.state, seed, strategyName);
   const report = await reportFailure(subject, options, strategyName, seed, found, interrupt);
-  return result(false, counts, report.counterexample, report.explanation, report.reproduced, report.state, seed, strategyName);
+  return result(false, counts, report.counterexample, report.explanation, report.reproduced, report.state, seed, strategyName, report.steps);
 }
 

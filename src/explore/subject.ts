@@ -11,6 +11,7 @@ import type { Counterexample } from "../engine/counterexample.js";
 import type { Strategy } from "../strategies/index.js";
 import { accessInstrumentedFiles } from "../access/runtime.js";
 import { isScenario, threadsKind, type Scenario, type ScenarioDefinition } from "../scenario.js";
+import { functionFile, packageRootOf } from "./source-root.js";
 import { attempt, normalizeThreads, type Attempt, type AttemptOptions } from "./task-attempt.js";
 import { isolateSubject, type IsolateAttemptOptions } from "./isolate-subject.js";
 import { AccessesNotRecordedError, DEFAULTS, positive, type ExploreOptions, type MoreOptions } from "./options.js";
@@ -50,6 +51,8 @@ export interface Subject<S> {
   checkAccesses?(): void;
   /** Releases what attempts keep between them (isolates). */
   close?(): Promise<void>;
+  /** The package root of the threads' code: where counterexample source paths are relative to (`source-root.ts`). */
+  root(): string;
 }
 
 /** The subject and the effective options of an explore/replay call. */
@@ -71,6 +74,7 @@ export function subjectOf<S>(
     kind: "task",
     names: threads.map((t) => t.name),
     run: (strategy, record) => attempt(perAttempt, threads, strategy, record),
+    root: () => packageRootOf(threads[0] === undefined ? null : functionFile(threads[0].fn)),
     checkAccesses: () => {
       if (accessInstrumentedFiles().size === 0) throw new AccessesNotRecordedError();
     },

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { isWorld } from "../strategies/access.js";
+import { isWorld, OVERFLOW_ORIGIN, PAST_MAX_STEPS_ORIGIN } from "../strategies/access.js";
 import type { ExploreStep } from "../engine/task-explore.js";
 
 /** One origin of untraced effects (a package, a Node module, native code) and how often it was called. */
@@ -64,7 +64,10 @@ export class Unmodelled {
 
 /** `lru-cache (3 calls: LRUCache.get, …), node:events (2 calls: emit)` */
 export function describeUnmodelled(effects: readonly UnmodelledEffect[], limit = 5): string {
-  const shown = effects.slice(0, limit).map((e) => `${e.origin} (${e.calls} call${e.calls === 1 ? "" : "s"}${e.examples.length > 0 ? `: ${e.examples.join(", ")}` : ""})`);
+  const shown = effects.slice(0, limit).map((e) => {
+    const unit = e.origin === OVERFLOW_ORIGIN || e.origin === PAST_MAX_STEPS_ORIGIN ? "time" : "call";
+    return `${e.origin} (${e.calls} ${unit}${e.calls === 1 ? "" : "s"}${e.examples.length > 0 ? `: ${e.examples.join(", ")}` : ""})`;
+  });
   if (effects.length > limit) shown.push(`${effects.length - limit} more`);
   return shown.join(", ");
 }
@@ -79,7 +82,17 @@ export function unmodelledAdvice(effects: readonly UnmodelledEffect[]): string {
         `node: INTERLACE_TRACE_PACKAGES=${packages.join(",")}; CLI: --trace-packages ${packages.join(",")})`,
     );
   }
-  if (effects.some((e) => e.package === undefined)) parts.push("Node's own modules and native code cannot be traced: their orders are explored, their effects are not observed");
+  if (effects.some((e) => e.origin === OVERFLOW_ORIGIN)) {
+    parts.push(
+      "a step made more shared accesses than interlace records per step (a long loop, often a thread that ran freely past maxSteps): " +
+        "its orders were explored against every other step; raise maxSteps (--max-steps) so the loop is stepped, or do bulk work in setup()",
+    );
+  }
+  if (effects.some((e) => e.origin === PAST_MAX_STEPS_ORIGIN)) {
+    parts.push("a thread ran out of decisions and ran on unscheduled: raise maxSteps (--max-steps) so every step of it is a decision");
+  }
+  const own = new Set([OVERFLOW_ORIGIN, PAST_MAX_STEPS_ORIGIN]);
+  if (effects.some((e) => e.package === undefined && !own.has(e.origin))) parts.push("Node's own modules and native code cannot be traced: their orders are explored, their effects are not observed");
   return parts.join("; ");
 }
 

@@ -36,7 +36,8 @@ export interface ThreadLaunch {
 export type RunnerEvent =
   | { type: "load-failed"; detail: string }
   | { type: "export-missing"; available: string[] }
-  | { type: "returned" }
+  /** `pending`: resource types still active past the quiet limit (runtime/quiet.mjs), when it was not reached. */
+  | { type: "returned"; pending?: string[] }
   | { type: "threw"; stack: string }
   /** The thread is about to block in an untimed `Atomics.wait` on `on`, e.g. `Int32Array(8)[1]` (the stack says where). */
   | { type: "blocked"; stack: string; on: string };
@@ -136,3 +137,9 @@ export interface StartFrame {
   launch?: ThreadLaunch;
   state: string;
 }
+
+/**
+ * How long a thread whose function returned waits for the work it left behind (promise chains,
+ * timers, I/O) before it reports anyway (runtime/quiet.mjs keeps the same value).
+ */
+export const QUIET_LIMIT_MS = 2000;

@@ -8,6 +8,7 @@ import type { Counterexample, Failure } from "../engine/counterexample.js";
 import type { ExploreResult } from "../explore/explore.js";
 import { EXIT, exitCodeOf } from "./run-report.js";
 import { describeUnmodelled, unmodelledAdvice, type UnmodelledEffect } from "../explore/unmodelled.js";
+import { OVERFLOW_ORIGIN, PAST_MAX_STEPS_ORIGIN } from "../strategies/access.js";
 
 /** What the report needs besides the result. */
 export interface ExploreContext {
@@ -185,12 +186,20 @@ export function commandErrorToJSON(scenario: string, error: InterlaceError): Com
 /** Why a pass is not a proof: the untraced code the runs called, and what to trace. */
 function notModelled(result: ExploreResult): string[] {
   if (result.unmodelled.length === 0) return [];
-  const calls = result.unmodelled.reduce((sum, e) => sum + e.calls, 0);
+  const own = (e: UnmodelledEffect) => e.origin === OVERFLOW_ORIGIN || e.origin === PAST_MAX_STEPS_ORIGIN;
+  const untraced = result.unmodelled.filter((e) => !own(e));
+  const unwatched = result.unmodelled.filter(own);
+  const calls = untraced.reduce((sum, e) => sum + e.calls, 0);
   const searched = result.exhausted ? "every order the strategy could tell apart was explored, but " : "";
+  const what = [
+    ...(calls === 0 ? [] : [`${calls} call${calls === 1 ? "" : "s"} went to code whose effects interlace did not observe`]),
+    ...(unwatched.length === 0 ? [] : ["some steps were not fully scheduled or recorded"]),
+  ].join(", and ");
   const advice = unmodelledAdvice(result.unmodelled);
   return [
-    `  not a proof: ${searched}${calls} call${calls === 1 ? "" : "s"} went to code whose effects interlace did not observe:`,
-    `    untraced: ${describeUnmodelled(result.unmodelled)}`,
+    `  not a proof: ${searched}${what}:`,
+    ...(untraced.length === 0 ? [] : [`    untraced: ${describeUnmodelled(untraced)}`]),
+    ...(unwatched.length === 0 ? [] : [`    unwatched: ${describeUnmodelled(unwatched)}`]),
     ...(advice === "" ? [] : [`    ${advice}`]),
   ];
 }

@@ -10,6 +10,7 @@ import { installAccessTracking } from "./access-loader.mjs";
 import { wrapAtomics } from "./atomics.mjs";
 import { formatError } from "./format-error.mjs";
 import { installLockHooks } from "./lock-hooks.mjs";
+import { activeResources, untilQuiet } from "./quiet.mjs";
 import { SharedRecorder } from "./shared-recorder.mjs";
 
 export { formatError };
@@ -47,9 +48,12 @@ export async function runThread(launch, state, post, nextState, proceed, compile
     // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
     // tears the thread down from here, and the function must not start meanwhile.
     if (!interlaceThreadReady(proceed)) return;
+    const baseline = activeResources();
     try {
       await fn(current, ...launch.args);
-      post({ type: "returned" });
+      // What it left running (a promise chain, a timer) is still this run (quiet.mjs).
+      const pending = await untilQuiet(baseline);
+      post(pending.length === 0 ? { type: "returned" } : { type: "returned", pending });
     } catch (error) {
       post({ type: "threw", stack: formatError(error) });
     }

@@ -25,6 +25,23 @@
 /** The location of effects that were not observed: it overlaps every data location (see {@link conflicts}). */
 export const WORLD = "*";
 
+/**
+ * The origin of the write of {@link WORLD} that stands for the accesses a step made beyond what
+ * could be recorded (a worker's access ring holds 65,536 per step): they were not observed.
+ */
+export const OVERFLOW_ORIGIN = "unrecorded accesses";
+
+/**
+ * The origin of the write of {@link WORLD} that stands for what a thread did after it was let run
+ * freely past `maxSteps` decisions: neither scheduled nor watched.
+ */
+export const PAST_MAX_STEPS_ORIGIN = "past maxSteps";
+
+/** The write of {@link WORLD} recorded when `thread` is let run freely after `maxSteps` decisions. */
+export function pastMaxSteps(thread: string, maxSteps: number): Access & { thread: string } {
+  return { op: "write", location: WORLD, thread, label: `thread "${thread}" ran freely after ${maxSteps} decisions (maxSteps)`, origin: PAST_MAX_STEPS_ORIGIN };
+}
+
 /** Whether `access` is an effect interlace did not observe (a write of {@link WORLD}). */
 export function isWorld(access: Access): boolean {
   return access.location === WORLD && !isLockOp(access);

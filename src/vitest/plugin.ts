@@ -21,6 +21,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { TraceFilter } from "../markers/trace-filter.js";
 import { accessesByDefault } from "../tasks/install.js";
@@ -32,11 +33,18 @@ export interface InterlacePluginOptions {
   tracePackages?: readonly string[];
   /** Instrument property accesses too (default: true, unless the environment has `INTERLACE_ACCESSES=0`). */
   accesses?: boolean;
+  /**
+   * A folder for HTML reports (e.g. `"interlace-reports"`, relative to the project root): each
+   * failing test writes there one self-contained report per counterexample `explore()` found in it,
+   * named after the test (`<file>-<suite>-<test>.html`). Passing tests write nothing.
+   */
+  report?: string;
 }
 
 /** The part of a vitest config the plugin adds to. */
 interface VitestConfig {
-  test?: { setupFiles?: string | string[] };
+  root?: string;
+  test?: { setupFiles?: string | string[]; env?: Partial<Record<string, string>> };
 }
 
 /**
@@ -47,7 +55,7 @@ interface VitestConfig {
 export interface InterlacePlugin {
   name: "interlace";
   enforce: "pre";
-  /** Puts the access recorder first in `test.setupFiles` (when accesses are instrumented). */
+  /** Puts the access recorder (when accesses are instrumented) and the report setup (with `report`) first in `test.setupFiles`. */
   config(config: VitestConfig): void;
   /** Instruments one module; `null` leaves it to the next plugin unchanged. */
   transform(code: string, id: string): { code: string; map: InstrumentResult["map"] } | null;
@@ -72,10 +80,17 @@ export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin
     name: "interlace",
     enforce: "pre",
     config(config) {
-      if (!accesses) return;
+      const first: string[] = [];
+      if (accesses) first.push(recorderPath());
+      if (options.report !== undefined) {
+        // The setup file reads the folder from the environment vitest gives its workers.
+        (config.test ??= {}).env = { ...config.test?.env, INTERLACE_REPORT_DIR: resolve(config.root ?? process.cwd(), options.report) };
+        first.push(ownModule("./report-setup"));
+      }
+      if (first.length === 0) return;
       const test = (config.test ??= {});
       const setup = test.setupFiles ?? [];
-      test.setupFiles = [recorderPath(), ...(typeof setup === "string" ? [setup] : setup)];
+      test.setupFiles = [...first, ...(typeof setup === "string" ? [setup] : setup)];
     },
     transform(code, id) {
       if (id.startsWith("\0")) return null;
@@ -103,6 +118,12 @@ export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin
       return { code: result.code, map: result.map };
     },
   };
+}
+
+/** Path of a module of this folder (the TypeScript one when this file runs from source). */
+function ownModule(name: string): string {
+  const own = import.meta.url;
+  return fileURLToPath(new URL(`${name}${own.endsWith(".ts") ? ".ts" : ".js"}`, own));
 }
 
 /** Path of the access recorder module (`../access/recorder`; when this file runs from source, the TypeScript one). */

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { ExploreProgressDisplay } from "../../src/cli/progress.js";
 import type { Counterexample } from "../../src/engine/counterexample.js";
@@ -20,6 +21,12 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 function interlace(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ["bin/interlace.js", ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The CLI run from another folder, with absolute paths: as from a monorepo's root or a CI checkout elsewhere. */
+function interlaceFrom(cwd: string, ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL("bin/interlace.js", root)), ...args], { cwd, encoding: "utf8", timeout: 60_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -336,5 +343,30 @@ describe("ExploreProgressDisplay", () => {
       "explore: 120/200 runs, 100 runs/s, no failure yet\n",
       "explore: 120/200 runs, 100 runs/s, no failure\n",
     ]);
+  });
+});
+
+describe("a counterexample replays from any working directory (paths relative to the scenario's package root)", () => {
+  it.each([
+    ["task threads", COUNTER],
+    ["worker threads", "examples/bank/scenario.ts"],
+  ])("%s: saved from the project folder, replayed from another folder with absolute paths: exit 1, no warning", (_kind, scenario) => {
+    const file = join(tmp, `anywhere-${scenario.replaceAll("/", "-")}.json`);
+    const explored = interlace("explore", scenario, "--seed", "1", "--max-attempts", "50", "--reproduce", "1", "--save", file);
+    expect(explored.code).toBe(1);
+    const saved = JSON.parse(readFileSync(file, "utf8")) as Counterexample;
+    expect(saved.sourceRoot).toBe("package");
+    expect(saved.sources.map((s) => s.file)).toContain(`${scenario.replace(/scenario\.ts$/, "")}${scenario.includes("bank") ? "account.ts" : "counter.ts"}`);
+
+    const elsewhere = mkdtempSync(join(tmpdir(), "interlace-elsewhere-"));
+    try {
+      const replayed = interlaceFrom(elsewhere, "replay", fileURLToPath(new URL(scenario, root)), file, "--times", "2");
+      expect(replayed.stderr).not.toContain("E_SOURCE_CHANGED");
+      expect(replayed.stderr).not.toContain("warning");
+      expect(replayed.code).toBe(1);
+      expect(replayed.stdout).toContain("Reproduced 2/2 times.");
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });
