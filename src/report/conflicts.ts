@@ -77,12 +77,14 @@ export function findConflicts(steps: readonly ExploreStep[]): Conflict[] {
   for (const second of accesses) {
     for (const first of accesses) {
       if (first.order >= second.order) break;
-      if (first.location !== second.location || first.thread === second.thread) continue;
+      // One location, or a container and a location within it (a SQL table and one of its rows).
+      const contained = first.within === second.location || second.within === first.location;
+      if ((first.location !== second.location && !contained) || first.thread === second.thread) continue;
       if (first.op === "read" && second.op === "read") continue;
       if (guarded(first, second)) continue;
       const untraced = first.location === WORLD;
       const kind = untraced ? "untraced" : first.op === "write" && second.op === "write" ? "write-write" : "read-write";
-      const key = untraced ? `${kind}\0${[first.thread, second.thread].sort().join("\0")}` : `${kind}\0${first.location}`;
+      const key = untraced ? `${kind}\0${[first.thread, second.thread].sort().join("\0")}` : `${kind}\0${contained ? (first.within ?? first.location) : first.location}`;
       if (!found.has(key)) found.set(key, { kind, label: labelOf(second), first, second });
     }
   }

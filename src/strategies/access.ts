@@ -19,6 +19,10 @@
  *   orders against everything instead of pruning them: an unobserved effect is never assumed to
  *   commute.
  *
+ * - Containment: a location may name the one that contains it (`within`: a SQL row its table). An
+ *   access to the container overlaps every location within it; two locations within one container
+ *   are independent of each other (two rows of a table).
+ *
  * Locations and locks live in separate name spaces: a data access never relates to a lock operation.
  */
 
@@ -59,6 +63,20 @@ export interface Access {
   value?: string;
   /** A write of {@link WORLD}: where the unobserved code came from (a package name, `node:events`, `native`). */
   origin?: string;
+  /**
+   * The location that contains this one (a SQL row's table, a Redis key's database, a file's
+   * folder): an access to the container overlaps every location within it, and two different
+   * locations within one container do not overlap. One level; see {@link overlaps}.
+   */
+  within?: string;
+}
+
+/**
+ * Whether two data accesses may touch the same thing: one location, or one is {@link WORLD}, or
+ * one is the container (`within`) of the other (a table-level access and a row of that table).
+ */
+export function overlaps(a: Access, b: Access): boolean {
+  return a.location === b.location || a.location === WORLD || b.location === WORLD || a.within === b.location || b.within === a.location;
 }
 
 /** Whether `access` is a lock operation (`acquire` or `release`). */
@@ -72,7 +90,7 @@ export function isLockOp(access: Access): boolean {
  */
 export function conflicts(a: Access, b: Access): boolean {
   if (isLockOp(a) || isLockOp(b)) return a.location === b.location && a.op === "acquire" && b.op === "acquire";
-  if (a.location !== b.location && a.location !== WORLD && b.location !== WORLD) return false;
+  if (!overlaps(a, b)) return false;
   return a.op === "write" || b.op === "write";
 }
 
@@ -84,7 +102,7 @@ export function conflicts(a: Access, b: Access): boolean {
  */
 export function dependent(a: Access, b: Access): boolean {
   if (isLockOp(a) || isLockOp(b)) return isLockOp(a) && isLockOp(b) && a.location === b.location;
-  if (a.location !== b.location && a.location !== WORLD && b.location !== WORLD) return false;
+  if (!overlaps(a, b)) return false;
   return a.op === "write" || b.op === "write";
 }
 

@@ -52,6 +52,8 @@ export class Execution {
   readonly #lastOfThread = new Map<string, number>();
   /** location → thread → its last read/write of the location. */
   readonly #data = new Map<string, Map<string, LastAccesses>>();
+  /** container → the locations within it that were accessed (`Access.within`). */
+  readonly #inside = new Map<string, Set<string>>();
   /** lock → index of its last acquire / last release. */
   readonly #lastAcquire = new Map<string, number>();
   readonly #lastRelease = new Map<string, number>();
@@ -182,7 +184,11 @@ export class Execution {
         for (const location of this.#data.keys()) add(location, true);
         continue;
       }
-      add(access.location, access.op === "write");
+      const write = access.op === "write";
+      add(access.location, write);
+      // Containment (`within`): a row meets the accesses of its whole table, a table every row of it.
+      if (access.within !== undefined) add(access.within, write);
+      for (const inner of this.#inside.get(access.location) ?? []) add(inner, write);
       add(WORLD, false); // the earlier unobserved effects of other threads (writes of WORLD)
     }
     return found;
@@ -194,6 +200,11 @@ export class Execution {
       if (access.op === "acquire") this.#lastAcquire.set(access.location, index);
       else if (access.op === "release") this.#lastRelease.set(access.location, index);
       else {
+        if (access.within !== undefined) {
+          let inner = this.#inside.get(access.within);
+          if (inner === undefined) this.#inside.set(access.within, (inner = new Set()));
+          inner.add(access.location);
+        }
         let byThread = this.#data.get(access.location);
         if (byThread === undefined) this.#data.set(access.location, (byThread = new Map()));
         const last = byThread.get(thread) ?? {};

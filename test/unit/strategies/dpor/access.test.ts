@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conflictingPair, conflicts, dependent, eventsDependent, formatAccesses, sameAccesses, type Access } from "../../../../src/strategies/access.js";
+import { conflictingPair, conflicts, dependent, eventsDependent, formatAccesses, overlaps, sameAccesses, type Access } from "../../../../src/strategies/access.js";
 
 const r = (location: string): Access => ({ op: "read", location });
 const w = (location: string): Access => ({ op: "write", location });
@@ -40,5 +40,27 @@ describe("access rules", () => {
     expect(sameAccesses([{ ...w("x"), label: "Counter.value" }], [w("x")])).toBe(true);
     expect(sameAccesses([w("x")], [r("x")])).toBe(false);
     expect(formatAccesses([{ ...w("obj#1.v"), label: "Counter.value" }, acq("lock#2")])).toBe("[write Counter.value, acquire lock#2]");
+  });
+});
+
+describe("containment (within: a row of a table)", () => {
+  const row = (op: "read" | "write", key: string): Access => ({ op, location: `sql:db/t(id=${key})`, within: "sql:db/t" });
+  const table = (op: "read" | "write"): Access => ({ op, location: "sql:db/t" });
+
+  it("a table-level access overlaps every row of the table; rows of one table do not overlap each other", () => {
+    expect(overlaps(row("read", "1"), table("read"))).toBe(true);
+    expect(overlaps(table("write"), row("write", "2"))).toBe(true);
+    expect(overlaps(row("write", "1"), row("write", "2"))).toBe(false);
+    expect(overlaps(row("write", "1"), row("read", "1"))).toBe(true);
+    expect(overlaps(row("write", "1"), { op: "write", location: "sql:db/u(id=1)", within: "sql:db/u" })).toBe(false);
+  });
+
+  it("conflicts and dependence follow: one side must write", () => {
+    expect(conflicts(row("read", "1"), table("write"))).toBe(true);
+    expect(conflicts(table("read"), row("write", "1"))).toBe(true);
+    expect(conflicts(table("read"), row("read", "1"))).toBe(false);
+    expect(conflicts(row("write", "1"), row("write", "2"))).toBe(false);
+    expect(dependent(row("write", "1"), table("read"))).toBe(true);
+    expect(dependent(row("write", "1"), row("write", "2"))).toBe(false);
   });
 });

@@ -10,11 +10,13 @@ import {
   preemptions,
   program,
   read,
+  readRow,
   release,
   runOnce,
   traceOf,
   world,
   write,
+  writeRow,
   type Program,
 } from "./model.js";
 
@@ -145,6 +147,34 @@ describe.each(ORDERS)("Dpor, order %s: one execution per trace", (order) => {
     const traces = exploreTraces(prog, dpor());
     expect(traces).toHaveLength(4);
     expect(new Set(traces)).toEqual(allTraces(prog));
+  });
+
+  it("rows of one table: different rows 1 execution, the same row 2, a table-level read against a row write 2", () => {
+    expect(exploreTraces(program([[writeRow("t", "1")]], [[writeRow("t", "2")]]), dpor())).toHaveLength(1);
+    expect(exploreTraces(program([[writeRow("t", "1")]], [[writeRow("t", "1")]]), dpor())).toHaveLength(2);
+    expect(exploreTraces(program([[read("t")]], [[writeRow("t", "2")]]), dpor())).toHaveLength(2);
+    expect(exploreTraces(program([[writeRow("t", "2")]], [[read("t")]]), dpor())).toHaveLength(2);
+    expect(exploreTraces(program([[read("t")]], [[readRow("t", "2")]]), dpor())).toHaveLength(1);
+    expect(exploreTraces(program([[writeRow("t", "1")]], [[writeRow("u", "1")]]), dpor())).toHaveLength(1);
+  });
+
+  it("lost update on one row beside an update of another row: 2 threads × (read; write) on row 1 = 4 executions; on rows 1 and 2 = 1", () => {
+    const same = program([[readRow("t", "1")], [writeRow("t", "1")]], [[readRow("t", "1")], [writeRow("t", "1")]]);
+    expect(exploreTraces(same, dpor())).toHaveLength(4);
+    expect(new Set(exploreTraces(same, dpor()))).toEqual(allTraces(same));
+    const apart = program([[readRow("t", "1")], [writeRow("t", "1")]], [[readRow("t", "2")], [writeRow("t", "2")]]);
+    expect(exploreTraces(apart, dpor())).toHaveLength(1);
+  });
+
+  it.each(range(12))("random program #%d over rows and tables: one execution per trace, and every trace", (seed) => {
+    const prng = new Prng(1000 + seed);
+    const pick = (): Access => {
+      const op = prng.int(2) === 0 ? "read" : "write";
+      const which = prng.int(4);
+      return which === 0 ? { op, location: "t" } : { op, location: `t(${which})`, within: "t" };
+    };
+    const prog = program(...range(2 + prng.int(2)).map(() => range(1 + prng.int(3)).map(() => [pick()])));
+    expect(new Set(exploreTraces(prog, dpor()))).toEqual(allTraces(prog));
   });
 
   it.each(range(12))("random program #%d with untraced calls: one execution per trace, and every trace", (seed) => {

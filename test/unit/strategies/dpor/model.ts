@@ -7,7 +7,8 @@
  *
  * Also a brute-force oracle: every feasible interleaving, and its Mazurkiewicz trace — written
  * independently of `src/strategies/access.ts`, from the definition: two events of different threads
- * are dependent when they touch one location and one writes, or operate on one lock.
+ * are dependent when they touch one location (or a container and a location within it) and one
+ * writes, or operate on one lock.
  */
 import type { Access } from "../../../../src/strategies/access.js";
 import type { Dpor } from "../../../../src/strategies/dpor.js";
@@ -26,6 +27,9 @@ export const read = (location: string): Access => ({ op: "read", location });
 export const write = (location: string): Access => ({ op: "write", location });
 export const acquire = (lock: string): Access => ({ op: "acquire", location: lock });
 export const release = (lock: string): Access => ({ op: "release", location: lock });
+/** A read or write of row `key` of table `table` (a location within the table's). */
+export const readRow = (table: string, key: string): Access => ({ op: "read", location: `${table}(${key})`, within: table });
+export const writeRow = (table: string, key: string): Access => ({ op: "write", location: `${table}(${key})`, within: table });
 /** An effect interlace did not observe (a call into untraced code): a write of the outside world. */
 export const world = (): Access => ({ op: "write", location: "*" });
 
@@ -166,6 +170,8 @@ export function allTraces(prog: Program): Set<string> {
  */
 function dependentEvents(a: readonly Access[], b: readonly Access[]): boolean {
   const lock = (x: Access): boolean => x.op === "acquire" || x.op === "release";
-  const overlap = (x: Access, y: Access): boolean => x.location === y.location || x.location === "*" || y.location === "*";
+  // A container (a table) overlaps what is within it (its rows); two rows of one table do not overlap.
+  const overlap = (x: Access, y: Access): boolean =>
+    x.location === y.location || x.location === "*" || y.location === "*" || x.within === y.location || y.within === x.location;
   return a.some((x) => b.some((y) => (lock(x) && lock(y) ? x.location === y.location : !lock(x) && !lock(y) && overlap(x, y) && (x.op === "write" || y.op === "write"))));
 }
