@@ -4,18 +4,19 @@
  * imported by name from that project's own code.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 let project: string;
+let installOutput: { stdout: string; stderr: string; status: number | null };
 
 beforeAll(() => {
   project = mkdtempSync(join(tmpdir(), "interlace-install-"));
-  execFileSync("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", project], { cwd: root, stdio: "pipe" });
+  execFileSync(process.execPath, ["scripts/pack.mjs", project], { cwd: root, stdio: "pipe" });
   const tarball = readdirSync(project).find((f) => f.endsWith(".tgz"))!;
   writeFileSync(join(project, "package.json"), JSON.stringify({ name: "bank-app", private: true, type: "module" }));
   cpSync(join(root, "examples/bank/account.ts"), join(project, "account.ts"));
@@ -35,11 +36,29 @@ beforeAll(() => {
       'await new TraceExecutor("a:read_value b:read_value a:write_value b:write_value").run({ a: () => c.increment(), b: () => c.increment() });\n' +
       "console.log(JSON.stringify({ value: c.value }));\n",
   );
-  execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: project, stdio: "pipe" });
+  installOutput = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", `./${tarball}`], { cwd: project, encoding: "utf8" });
+  if (installOutput.status !== 0) throw new Error(`npm install failed:\n${installOutput.stderr}`);
 }, 240_000);
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe("the published manifest", () => {
+  it("has no scripts (npm would warn about prepare) and no dev dependencies", () => {
+    const manifest = JSON.parse(readFileSync(join(project, "node_modules/interlace/package.json"), "utf8")) as Record<string, unknown>;
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.devDependencies).toBeUndefined();
+    expect(installOutput.stderr).not.toMatch(/interlace@[^\n]*prepare/);
+  });
+
+  it("ships the sources dist/'s source maps point at", () => {
+    const installed = join(project, "node_modules/interlace");
+    for (const map of ["dist/index.js.map", "dist/explore/explore.js.map", "dist/controller/isolate-group.js.map"]) {
+      const { sources } = JSON.parse(readFileSync(join(installed, map), "utf8")) as { sources: string[] };
+      for (const source of sources) expect(existsSync(join(installed, dirname(map), source)), `${map} → ${source}`).toBe(true);
+    }
+  });
 });
 
 describe("interlace installed in another project", () => {
