@@ -328,6 +328,13 @@ export class MainThreadRequiredError extends InterlaceError {
   }
 }
 
+/** A run was stopped by its caller's signal (Ctrl-C, `kill`) before it finished: teardown ran, every thread was stopped. */
+export class InterruptedError extends InterlaceError {
+  constructor(reason: string) {
+    super("E_INTERRUPTED", "fault", `The run was interrupted (${reason}) before it finished; teardown ran and every thread was stopped.`);
+  }
+}
+
 /** The inspector channel to a target failed. */
 export class InspectorError extends InterlaceError {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -346,4 +353,34 @@ function indent(text: string): string {
     .split("\n")
     .map((line) => `    ${line}`)
     .join("\n");
+}
+
+// ---------------------------------------------------------------- interlace debug
+
+/** `interlace debug`: a command names a thread the scenario does not define. */
+export class DebugUnknownThreadError extends InterlaceError {
+  readonly thread: string;
+  constructor(thread: string, known: readonly string[], runnable: readonly string[]) {
+    super(
+      "E_UNKNOWN_THREAD",
+      "input",
+      `No thread "${thread}" in this scenario. Threads: ${known.join(", ")}; runnable now: ${runnable.length > 0 ? runnable.join(", ") : "none"}.`,
+    );
+    this.thread = thread;
+  }
+}
+
+/**
+ * `interlace debug`: a command that cannot be done where the session stands. `code` is one of
+ * `E_DEBUG_NOT_RUNNABLE` (the thread cannot take the next step), `E_DEBUG_STEP_RANGE` (`goto`
+ * outside the interleaving walked or recorded), `E_DEBUG_NO_NEXT` (`next` with no recorded decision
+ * left), `E_DEBUG_NOT_PAUSED` (`print`/`where` of a thread that is not stopped), `E_DEBUG_SIDE_EFFECT`
+ * (`print` of an expression V8 refused as possibly side-effecting), `E_DEBUG_EVAL` (the expression
+ * threw), `E_DEBUG_NOT_FINISHED` (`invariant` before every thread finished), `E_DEBUG_SAVE` (the file
+ * cannot be written).
+ */
+export class DebugCommandError extends InterlaceError {
+  constructor(code: `E_DEBUG_${string}`, message: string) {
+    super(code, "input", message);
+  }
 }

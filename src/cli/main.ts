@@ -1,11 +1,12 @@
 /** `interlace` command-line entry: parse, run, report, exit with the outcome's code. */
 import { readFileSync } from "node:fs";
-import { InterlaceError, InspectorError, UsageError } from "../errors.js";
+import { InterlaceError, InspectorError, InterruptedError, UsageError } from "../errors.js";
+import { SignalStop } from "./signals.js";
 import { EXIT, errorToJSON, errorToText, exitCodeOf, resultToJSON, resultToText } from "../report/run-report.js";
 import { TraceExecutor } from "../explore/trace-executor.js";
 import { commandErrorToJSON } from "../report/explore-report.js";
 import { commandOf, helpText, parseCommand, type RunCommand } from "./args.js";
-import { exploreCommand, print, replayCommand } from "./commands.js";
+import { debugCommand, exploreCommand, print, replayCommand } from "./commands.js";
 import { loadScenario, loadSchedule, withSyntaxLocation } from "./load-scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
 
@@ -24,6 +25,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.command !== "run") scenario = command.scenario;
     if (command.command === "explore") return await exploreCommand(command);
     if (command.command === "replay") return await replayCommand(command);
+    if (command.command === "debug") return await debugCommand(command);
     return await runCommand(command);
   } catch (caught) {
     const error = caught instanceof InterlaceError ? withSyntaxLocation(caught) : new InspectorError(`internal error: ${String((caught as Error)?.stack ?? caught)}`);
@@ -43,20 +45,31 @@ async function runCommand(command: RunCommand): Promise<number> {
   // Task threads run in this process: instrument the scenario and the user modules it imports.
   installInstrumentation({ tracePackages: command.tracePackages });
   const scenario = await loadScenario(command.scenario);
+  // Ctrl-C / kill: the run stops, teardown runs, every thread ends, and the exit code says which signal.
+  const signals = new SignalStop(process.stderr, "stopping the run");
   const executor = new TraceExecutor(schedule, {
     ...(command.timeout === undefined ? {} : { timeout: command.timeout }),
     tracePackages: command.tracePackages,
     // With --json, stdout carries only the report.
     ...(command.json ? { stdout: process.stderr } : {}),
+    signal: signals.signal,
   });
   try {
     const result = await executor.run(scenario);
-    const code = result.invariantHolds ? EXIT.holds : EXIT.violated;
-    return print(command.json ? JSON.stringify(resultToJSON(command.scenario, result)) : resultToText(command.scenario, result), code);
+    const code = signals.exitCode(result.invariantHolds ? EXIT.holds : EXIT.violated);
+    return print(command.json ? JSON.stringify({ ...resultToJSON(command.scenario, result), exitCode: code }) : resultToText(command.scenario, result), code);
   } catch (error) {
-    if (!(error instanceof InterlaceError) || !command.json) throw error;
+    const interrupted = error instanceof InterruptedError;
+    if (!(error instanceof InterlaceError) || (!command.json && !interrupted)) throw error;
     const located = withSyntaxLocation(error);
-    return print(JSON.stringify(errorToJSON(command.scenario, schedule.toString(), located)), exitCodeOf(located));
+    const code = signals.exitCode(exitCodeOf(located));
+    if (!command.json) {
+      process.stderr.write(`interlace: ${located.code}: ${located.message}\n`);
+      return code;
+    }
+    return print(JSON.stringify({ ...errorToJSON(command.scenario, schedule.toString(), located), exitCode: code }), code);
+  } finally {
+    signals.dispose();
   }
 }
 

@@ -17,8 +17,12 @@ export class SignalStop {
   readonly #handlers = new Map<NodeJS.Signals, () => void>();
   #received: NodeJS.Signals | null = null;
 
-  constructor(stderr: NodeJS.WritableStream = process.stderr) {
+  readonly #stopping: string;
+
+  /** @param stopping - What the first signal does, as its message says it (`interlace run` stops the run at once). */
+  constructor(stderr: NodeJS.WritableStream = process.stderr, stopping = "stopping after the attempt in progress") {
     this.#stderr = stderr;
+    this.#stopping = stopping;
     for (const name of ["SIGINT", "SIGTERM"] as const) {
       const handler = (): void => this.#on(name);
       this.#handlers.set(name, handler);
@@ -53,7 +57,7 @@ export class SignalStop {
       process.exit(EXIT_CODES[name] ?? 130);
     }
     this.#received = name;
-    this.#stderr.write(`\ninterlace: ${name}: stopping after the attempt in progress, then teardown (${name === "SIGINT" ? "Ctrl-C" : name} again to exit at once)\n`);
+    this.#stderr.write(`\ninterlace: ${name}: ${this.#stopping}, then teardown (${name === "SIGINT" ? "Ctrl-C" : name} again to exit at once)\n`);
     this.#controller.abort();
   }
 }

@@ -12,6 +12,7 @@ import {
   ExportNotFoundError,
   InspectorError,
   InterlaceError,
+  InterruptedError,
   ModuleLoadError,
   TargetExitedError,
   RanAfterReturnError,
@@ -73,6 +74,8 @@ export interface GroupOptions {
   granularity?: Granularity;
   /** Record the shared accesses of worker threads (the access transform and an access ring per worker). */
   recordAccesses?: boolean;
+  /** Aborting it ends the run in progress with `E_INTERRUPTED` (the isolates are then disposed). */
+  signal?: AbortSignal;
 }
 
 /** What a completed run reports. */
@@ -144,6 +147,10 @@ export class IsolateGroup {
     this.#run = run;
     let clean = false;
     const t0 = clock.now();
+    const signal = this.#options.signal;
+    const interrupt = (): void => this.#fail(new InterruptedError(String(signal?.reason instanceof Error ? signal.reason.message : signal?.reason ?? "aborted")));
+    if (signal?.aborted) interrupt();
+    signal?.addEventListener("abort", interrupt, { once: true });
     try {
       if (this.#reusable) {
         this.#restartTimer(names, "marker");
@@ -171,6 +178,7 @@ export class IsolateGroup {
         scheduleMs: clock.now() - t1,
       };
     } finally {
+      signal?.removeEventListener("abort", interrupt);
       run.settled = true;
       this.#clearTimer();
       this.#run = null;
@@ -187,6 +195,11 @@ export class IsolateGroup {
     const out: ThreadAccess[] = [];
     for (const [thread, ring] of this.#rings) for (const access of ring.drain()) out.push({ ...access, thread });
     return out;
+  }
+
+  /** The driver of a thread's isolate while it is launched (for `interlace debug`: frames and evaluation while paused). */
+  driver(thread: string): ThreadDriver | undefined {
+    return this.#drivers.get(thread);
   }
 
   /** Disposes every isolate. The group can still run again (launching afresh). */
@@ -370,6 +383,14 @@ export class IsolateGroup {
           return;
         case "fail":
           return this.#fail(action.error);
+        case "defer":
+          // Every thread is stopped until the engine's chooser answers (`interlace debug`): no timeout meanwhile.
+          this.#clearTimer();
+          action.actions.then(
+            (actions) => this.#apply(run, actions),
+            (error: unknown) => this.#fail(error instanceof Error ? error : new Error(String(error))),
+          );
+          return;
       }
     }
     if (!engine.released) {

@@ -38,7 +38,11 @@ export interface Counterexample {
   decisions: string[];
   strategy: string;
   seed: number;
-  /** 0-based attempt that failed. */
+  /**
+   * The run of the exploration that failed, counted from 1 as the text report counts them
+   * ("counterexample found at run 3"). Counterexamples written before interlace 0.1.0's December
+   * 2026 builds counted from 0; the number is informational and never replayed.
+   */
   attempt: number;
   /** The traced files the run went through, with their content hashes. */
   sources: SourceDigest[];

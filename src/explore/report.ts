@@ -48,7 +48,7 @@ export async function reportFailure<S>(
     decisions: last.steps.map((s) => s.task),
     strategy: strategyName,
     seed,
-    attempt: found.run,
+    attempt: found.run + 1,
     sources: hashSources(last.steps, subject.root()),
     sourceRoot: "package",
     failure: last.failure!,

@@ -33,6 +33,8 @@ export interface TraceExecutorOptions {
   stdout?: Writable;
   /** Where threads' stderr goes (default: this process's stderr). */
   stderr?: Writable;
+  /** Aborting it stops the run: it rejects with `E_INTERRUPTED` after teardown, every thread stopped. */
+  signal?: AbortSignal;
 }
 
 /** The outcome of one forced interleaving. */
@@ -117,11 +119,15 @@ export class TraceExecutor {
       const timeoutMs = this.#options.timeout ?? DEFAULT_TIMEOUT_MS;
       const outcome =
         kind === "task"
-          ? await runTasks(names.map((name) => ({ name, fn: (scenario.threads[name] as { fn: (state: unknown) => unknown }).fn })), state, this.schedule, { timeoutMs })
+          ? await runTasks(names.map((name) => ({ name, fn: (scenario.threads[name] as { fn: (state: unknown) => unknown }).fn })), state, this.schedule, {
+              timeoutMs,
+              ...(this.#options.signal === undefined ? {} : { signal: this.#options.signal }),
+            })
           : await runSchedule(names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state)), state, this.schedule, {
               timeoutMs,
               output: new OutputSink(this.#options.stdout, this.#options.stderr),
               tracePackages: this.#options.tracePackages ?? [],
+              ...(this.#options.signal === undefined ? {} : { signal: this.#options.signal }),
             });
       // Task threads' results reach the invariant; worker and process threads give none (an empty object).
       const verdict = await checkInvariant(scenario, state, "results" in outcome ? Object.freeze(outcome.results) : Object.freeze({}));

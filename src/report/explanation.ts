@@ -27,7 +27,7 @@ export function explain(counterexample: Counterexample, recordedSteps: readonly 
   }
   lines.push(
     "",
-    `Interleaving (${counterexample.strategy}, seed ${counterexample.seed}, attempt ${counterexample.attempt + 1}: ` +
+    `Interleaving (${counterexample.strategy}, seed ${counterexample.seed}, attempt ${counterexample.attempt}: ` +
       `${steps.length} decisions, ${preemptions} preemption${preemptions === 1 ? "" : "s"}):`,
     ...interleaving(steps, conflicting(steps)),
   );

@@ -3,6 +3,7 @@
  * JSON object for programs. The explanation itself comes from `explore()` / `replay()`.
  */
 import { inspect } from "node:util";
+import { stateToJson, type JsonValue } from "./state-json.js";
 import type { InterlaceError } from "../errors.js";
 import type { Counterexample, Failure } from "../engine/counterexample.js";
 import type { ExploreResult } from "../explore/explore.js";
@@ -46,8 +47,10 @@ export interface ExploreReportJSON {
   /** How many replays of the counterexample failed the same way. */
   reproduced: { failures: number; attempts: number } | null;
   savedTo: string | null;
-  /** `util.inspect` of the state after the failing attempt (or the last one). */
-  state: string;
+  /** The state after the failing attempt (or the last one), as JSON (`report/state-json.ts`: what JSON cannot hold is tagged). */
+  state: JsonValue;
+  /** The same state as `util.inspect` prints it (what the text report shows). */
+  stateText: string;
 }
 
 /** The JSON document `interlace replay --json` prints. */
@@ -109,7 +112,8 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
     explanation: result.explanation,
     reproduced: result.reproduced,
     savedTo: context.savedTo,
-    state: showState(result.state),
+    state: stateToJson(result.state),
+    stateText: showState(result.state),
   };
 }
 

@@ -2,6 +2,7 @@
  * Renders the outcome of `interlace run` as text for people or as one JSON object for programs.
  */
 import { inspect } from "node:util";
+import { stateToJson, type JsonValue } from "./state-json.js";
 import type { InterlaceError } from "../errors.js";
 import type { RunResult } from "../explore/trace-executor.js";
 
@@ -20,8 +21,10 @@ export interface RunReportJSON {
   scenario: string;
   schedule: string | null;
   invariantFailure?: string;
-  /** `util.inspect` of the final state. */
-  state?: string;
+  /** The final state as JSON (`report/state-json.ts`: what JSON cannot hold is tagged). */
+  state?: JsonValue;
+  /** The final state as `util.inspect` prints it (what the text report shows). */
+  stateText?: string;
   trace?: { step: number; thread: string; marker: string; file: string | null; line: number | null; text: string | null }[];
   warnings?: string[];
   timings?: RunResult["timings"];
@@ -36,7 +39,8 @@ export function resultToJSON(scenario: string, result: RunResult): RunReportJSON
     scenario,
     schedule: result.schedule.toString(),
     ...(result.invariantFailure ? { invariantFailure: result.invariantFailure } : {}),
-    state: showState(result.state),
+    state: stateToJson(result.state),
+    stateText: showState(result.state),
     trace: result.trace.map((t) => ({
       step: t.index + 1,
       thread: t.step.thread,

@@ -10,7 +10,7 @@
  * @module
  */
 import { clock } from "../controller/clock.js";
-import { InterlaceError, ThreadError, TimeoutError, UnknownMarkerError, UsageError } from "../errors.js";
+import { InterlaceError, InterruptedError, ThreadError, TimeoutError, UnknownMarkerError, UsageError } from "../errors.js";
 import type { Schedule } from "../engine/schedule.js";
 import type { TraceEntry } from "../engine/schedule-run.js";
 import { TaskScheduleRun, type TaskAction, type TaskSnapshot } from "../engine/task-schedule.js";
@@ -32,11 +32,13 @@ export interface TaskRunOptions {
   timeoutMs: number;
   /** Collects the shared accesses of the tasks (and their lock operations) during the run. */
   accesses?: AccessLog;
+  /** Aborting it ends the run with `E_INTERRUPTED` (parked tasks are cancelled as after any failure). */
+  signal?: AbortSignal;
 }
 
 /** What decides a run: a marker schedule (`TaskScheduleRun`) or an exploration strategy (`TaskExploreRun`). */
 export interface TaskPolicy {
-  decide(tasks: readonly TaskSnapshot[]): TaskAction;
+  decide(tasks: readonly TaskSnapshot[]): TaskAction | Promise<TaskAction>;
   /** Whether the task holding the turn passes `await` gates without a decision. */
   passesAwait(): boolean;
 }
@@ -155,6 +157,10 @@ class TaskRunController {
     this.#pending.enable();
     const restoreExit = guardProcessExit(this.#ownTask, (error) => this.#fail(error));
     const detach = this.#options.accesses?.attach(() => this.#ownTask()?.name, this.#state) ?? (() => {});
+    const signal = this.#options.signal;
+    const interrupt = (): void => this.#fail(new InterruptedError(String(signal?.reason instanceof Error ? signal.reason.message : signal?.reason ?? "aborted")));
+    if (signal?.aborted) interrupt();
+    signal?.addEventListener("abort", interrupt, { once: true });
     // Callbacks that tasks' traced code schedules become scheduling points (through the access runtime's call hook).
     const runtime = installedAccessRuntime();
     runtime?.setCallHook(new CallbackGates(this.#ownTask, () => [...accessInstrumentedFiles(), ...getGates().files.map((f) => f.url)]));
@@ -166,7 +172,14 @@ class TaskRunController {
         this.#restartTimer();
         await this.#quiet();
         if (this.#failure) throw this.#failure;
-        const action = this.#engine.decide(this.#run.snapshot());
+        const decided = this.#engine.decide(this.#run.snapshot());
+        let action: TaskAction;
+        if ("then" in decided) {
+          // An interactive chooser (`interlace debug`) holds every task parked while it decides: no timeout meanwhile.
+          if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
+          action = await decided;
+          if (this.#failure) throw this.#failure;
+        } else action = decided;
         if (action.kind === "complete") break;
         if (action.kind === "fail") {
           if (!action.unlessProgress || graced) throw action.error;
@@ -183,6 +196,7 @@ class TaskRunController {
       for (const task of this.#run.tasks) results[task.name] = task.result;
       return { startupMs: t1 - t0, scheduleMs: clock.now() - t1, results };
     } finally {
+      signal?.removeEventListener("abort", interrupt);
       runtime?.setCallHook(null);
       detach();
       if (this.#timer !== undefined) clock.clearTimeout(this.#timer);

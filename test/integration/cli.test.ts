@@ -45,7 +45,7 @@ describe("interlace run", () => {
 
     expect(code).toBe(1);
     const report = json(stdout);
-    expect(report).toMatchObject({ outcome: "violated", exitCode: 1, schedule: LOST, state: "{ balance: Int32Array(1) [ 150 ] }" });
+    expect(report).toMatchObject({ outcome: "violated", exitCode: 1, schedule: LOST, state: { balance: [150] }, stateText: "{ balance: Int32Array(1) [ 150 ] }" });
     expect(report.trace?.map((t) => `${t.thread}:${t.marker}@${t.file}:${t.line}`)).toEqual([
       "t1:read_balance@examples/bank/account.ts:8",
       "t2:read_balance@examples/bank/account.ts:8",

@@ -108,6 +108,40 @@ describe.each(["worker", "process", "task"] as const)("interlace explore over %s
   });
 });
 
+describe.each(["worker", "process", "task"] as const)("interlace run over %s threads, interrupted while they run", (kind) => {
+  it.each([
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const)("%s: stops the run, runs teardown, says so, exits %i, leaves no process", async (signal, exitCode) => {
+    const dir = mkdtempSync(join(tmpdir(), "interlace-signals-"));
+    dirs.push(dir);
+    const marker = `INTERLACE_SIGNALS_DIR=${dir}`;
+    const child = spawn(process.execPath, ["bin/interlace.js", "run", "fixtures/signals/run-scenario.mjs", "--schedule", "a:done b:done", "--timeout", "120000"], {
+      cwd: root,
+      env: { ...process.env, INTERLACE_SIGNALS_DIR: dir, INTERLACE_SIGNALS_KIND: kind },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      // The schedule lets one thread run at a time: the first one runs (waiting before its marker).
+      const running = (): string[] => (existsSync(join(dir, "run-1")) ? readdirSync(join(dir, "run-1")) : []);
+      await until("the first thread running", () => running().length >= 1);
+      child.kill(signal);
+      const code = await Promise.race([exited, sleep(30_000).then(() => Promise.reject(new Error(`still running 30 s after ${signal}\n${stderr}`)))]);
+
+      expect(stderr).toContain(`interlace: ${signal}: stopping`);
+      expect(stderr).toContain("interlace: E_INTERRUPTED: The run was interrupted");
+      expect(code).toBe(exitCode);
+      expect(existsSync(join(dir, "run-1")), "teardown removed the run's folder").toBe(false);
+      await until("no process of the run left", () => marked(marker).length === 0, 5_000);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
+
 describe("a second signal", () => {
   it("exits at once, without waiting for the run in progress", async () => {
     // The third attempt's teardown takes 20 s: the first signal waits for it, the second does not.

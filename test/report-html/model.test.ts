@@ -36,7 +36,7 @@ function counterexample(steps: readonly ExploreStep[], failure: Counterexample["
     decisions: steps.map((s) => s.task),
     strategy: "random",
     seed: 1,
-    attempt: 2,
+    attempt: 3,
     sources: [],
     failure,
     shrunkFrom: { decisions: 9, preemptions: 3 },

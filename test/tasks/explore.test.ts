@@ -107,6 +107,13 @@ describe("results, explanations and replay", () => {
     expect(() => result.assertHolds("counter")).toThrow(/^counter: Invariant violated/);
   });
 
+  it("counts the failing run from 1 alike in the result, the counterexample's JSON and the text", async () => {
+    const result = await explore({ ...counter, strategy: "random", seed: 4, reproduceOnFailure: 0 });
+    expect(result.propertyHolds).toBe(false);
+    expect(result.counterexample!.attempt).toBe(result.numExplored);
+    expect(result.explanation).toContain(`seed 4, attempt ${result.numExplored}:`);
+  });
+
   it("classifies a deadlock and names the waiting tasks", async () => {
     const result = await explore({ ...deadlock, strategy: "random", seed: 5 });
     expect(result.counterexample?.failure.kind).toBe("deadlock");

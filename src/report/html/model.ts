@@ -243,7 +243,7 @@ function factsOf(c: Counterexample, steps: readonly ExploreStep[], input: Report
     { label: "Failure", value: c.failure.kind },
     { label: "Strategy", value: c.strategy },
     { label: "Seed", value: String(c.seed) },
-    { label: "Found at attempt", value: String(c.attempt + 1) },
+    { label: "Found at attempt", value: String(c.attempt) },
     { label: "Threads", value: c.threads.join(", ") },
     { label: "Decisions", value: `${plural(steps.length, "step")}, ${plural(preemptions, "preemption")}` },
   ];
