@@ -18,8 +18,10 @@
 import { Chain, Pending, type Operations } from "./chain-value.js";
 import { tracksCall } from "./collections.js";
 import { Callees } from "./callees.js";
+import { Drivers, recordCall, type DriverOp } from "../io/drivers/index.js";
 import { apply, isObject, methodOf, sloppyDelete, sloppySet, toKey, type Bag } from "./intrinsics.js";
 import type { AccessPolicy, VariableFile } from "./policy.js";
+import type { Access } from "../strategies/access.js";
 import { ACCESS_KEY, AccessMode, type AccessRuntime, type AccessSink, type CallHook, type ChainValue, type PendingAssignment } from "./protocol.js";
 import { createTaskPolicy } from "./task-policy.js";
 import { Tracker } from "./tracker.js";
@@ -76,6 +78,15 @@ class Runtime implements AccessRuntime, Operations {
   /** The URL of each file index. */
   readonly #urls: string[] = [];
   readonly #callees: Callees;
+  /**
+   * Task threads: the calls that are operations on external resources (SQL drivers, files,
+   * connections), recorded as resource accesses instead of untraced effects (`io/drivers/`).
+   */
+  readonly #drivers: Drivers | null;
+  /** The sink, for the drivers' accesses. */
+  #sink: AccessSink | null = null;
+  /** Set while the drivers record (a driver's own calls record nothing). */
+  #inDriver = false;
   /** Set while a sink is: the one null check of every helper. */
   #tracker: Tracker | null = null;
   /** Set while a task run watches the calls that schedule callbacks (see {@link CallHook}). */
@@ -88,6 +99,10 @@ class Runtime implements AccessRuntime, Operations {
   constructor(policy: AccessPolicy) {
     this.#policy = policy;
     this.#callees = new Callees(() => this.#files, policy.locateFunctions === true);
+    this.#drivers =
+      policy.locateFunctions === true
+        ? new Drivers({ identity: (o) => policy.locate(o, "all", undefined)?.location.replace(/\[\*\]$/, "") ?? "?" })
+        : null;
   }
 
   get files(): ReadonlySet<string> {
@@ -101,7 +116,14 @@ class Runtime implements AccessRuntime, Operations {
   }
 
   k(f: unknown): unknown {
-    if (this.#tracker !== null) this.#call(f, undefined);
+    if (this.#tracker !== null) {
+      const op = this.#driver(f, undefined);
+      if (op !== null) {
+        const fn = (this.#hook === null ? undefined : this.#hook.plain(f as Function)) ?? (f as Function);
+        return this.#driverStandIn(op, undefined, (args) => apply(fn as (...a: unknown[]) => unknown, undefined, args));
+      }
+      this.#call(f, undefined);
+    }
     return this.#hook === null || typeof f !== "function" ? f : this.#hook.plain(f) ?? f;
   }
 
@@ -145,10 +167,13 @@ class Runtime implements AccessRuntime, Operations {
 
   setSink(sink: AccessSink | null): void {
     this.#tracker = sink === null ? null : new Tracker(sink, this.#policy);
+    this.#sink = sink;
+    this.#drivers?.reset();
   }
 
   resetIds(state?: unknown): void {
     this.#policy.reset?.(state);
+    this.#drivers?.name(state);
   }
 
   g(o: unknown, k: unknown): unknown {
@@ -219,6 +244,12 @@ class Runtime implements AccessRuntime, Operations {
       const probe = ownershipProbe(method, o);
       this.#key = key;
       if (probe === null) {
+        const op = this.#driver(method, o);
+        if (op !== null) {
+          const hooked = this.#hook === null ? undefined : this.#hook.method(method as Function, o, key);
+          const run = hooked ?? ((...args: unknown[]) => apply(method as (...a: unknown[]) => unknown, o, args));
+          return { [key]: this.#driverStandIn(op, o, (args) => run(...args)) };
+        }
         this.#call(method, o);
         const hooked = this.#hook === null || typeof method !== "function" ? undefined : this.#hook.method(method, o, key);
         return hooked === undefined ? o : { [key]: hooked };
@@ -335,6 +366,30 @@ class Runtime implements AccessRuntime, Operations {
     const method = methodOf(o, key);
     const hooked = typeof method === "function" ? this.#hook?.method(method, o, key) : undefined;
     return hooked === undefined ? o : { [key]: hooked };
+  }
+
+  /** The driver operation calling `fn` on `receiver` is (`io/drivers/`), or null. */
+  #driver(fn: unknown, receiver: unknown): DriverOp | null {
+    if (this.#drivers === null || typeof fn !== "function" || this.#inDriver) return null;
+    return this.#drivers.find(fn, receiver, () => this.#callees.effect(fn, receiver)?.origin ?? null);
+  }
+
+  /** The function traced code calls instead of a driver operation: records the call's resource accesses, then makes it. */
+  #driverStandIn(op: DriverOp, receiver: unknown, run: (args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+    return (...args: unknown[]): unknown => {
+      if (this.#inDriver) return run(args);
+      const sink = this.#sink;
+      this.#inDriver = true;
+      try {
+        return recordCall(op, receiver, args, sink === null ? null : (access: Access) => sink(access), () => {
+          // The call itself runs as usual: what it calls back into traced code is recorded.
+          this.#inDriver = false;
+          return run(args);
+        });
+      } finally {
+        this.#inDriver = false;
+      }
+    };
   }
 
   /** Records the untraced effect of calling `fn` on `receiver`, if it has one. */

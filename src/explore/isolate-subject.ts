@@ -36,6 +36,8 @@ export interface IsolateAttemptOptions {
   /** Decisions per thread and attempt; past it a thread runs freely to its end. */
   maxSteps: number;
   granularity: Granularity;
+  /** Aborting it ends the attempt in progress with `E_INTERRUPTED`. */
+  signal?: AbortSignal;
   stdout?: Writable;
   stderr?: Writable;
 }
@@ -92,6 +94,7 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
             tracePackages: options.tracePackages,
             granularity: options.granularity,
             recordAccesses: recording,
+            ...(options.signal ? { signal: options.signal } : {}),
           }));
           try {
             await group.run(state, engine);

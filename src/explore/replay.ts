@@ -30,7 +30,7 @@ export async function replay<S>(
     ...(recorded === undefined ? {} : { tracePackages: recorded.tracePackages, maxSteps: recorded.maxSteps }),
     ...more,
   };
-  const { subject } = subjectOf(target, withConfig, counterexample.granularity ?? "markers");
+  const { subject, options: effective } = subjectOf(target, withConfig, counterexample.granularity ?? "markers");
   try {
     if (subject.names.join(",") !== counterexample.threads.join(",")) {
       throw new ScenarioError(`The counterexample was recorded for threads [${counterexample.threads.join(", ")}], but these are [${subject.names.join(", ")}].`);
@@ -40,7 +40,7 @@ export async function replay<S>(
     }
     checkSources(counterexample, subject.root());
     const report = more.report === undefined ? null : reportTarget(more.report);
-    const { failures, attempts, steps } = await replaySubject(subject, counterexample, times, false, () => more.signal?.aborted === true);
+    const { failures, attempts, steps } = await replaySubject(subject, counterexample, times, false, () => effective.signal?.aborted === true);
     const { shrunkFrom: _, ...replayed } = counterexample;
     const explanation = explain(replayed, steps, { failures, attempts });
     if (report !== null) reportReplay(report, { scenario: more.name ?? counterexample.scenario, counterexample: replayed, steps, reproduced: { failures, attempts }, explanation });

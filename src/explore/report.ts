@@ -8,6 +8,7 @@
  */
 import type { Counterexample } from "../engine/counterexample.js";
 import type { ExploreStep } from "../engine/task-explore.js";
+import { InterruptedError } from "../errors.js";
 import type { StrategyName } from "../strategies/index.js";
 import { hashSources } from "../tasks/source-hash.js";
 import { installedTracePackages } from "../tasks/install.js";
@@ -63,7 +64,14 @@ export async function reportFailure<S>(
   // Interrupted (aborted, out of time): the counterexample is reported as found, without replays.
   const times = stopped === null ? asked : 0;
   if (stopped !== null && asked > 0) notes.push(`Not replayed: the exploration was interrupted (${stopped}).`);
-  const replayed = times > 0 ? await replaySubject(subject, counterexample, times, true) : null;
+  let replayed: Awaited<ReturnType<typeof replaySubject>> | null = null;
+  try {
+    replayed = times > 0 ? await replaySubject(subject, counterexample, times, true) : null;
+  } catch (error) {
+    // Aborted during a reproduction replay: the counterexample stands, unreplayed.
+    if (!(error instanceof InterruptedError)) throw error;
+    notes.push("Not replayed: the exploration was interrupted (aborted).");
+  }
   const reproduced = replayed ? { failures: replayed.failures, attempts: replayed.attempts } : null;
   if (replayed?.diverged !== undefined) {
     notes.push(

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { ScenarioError } from "../errors.js";
+import { InterruptedError, ScenarioError } from "../errors.js";
 import { clock } from "../controller/clock.js";
 import { Portfolio, SEARCH_ORDERS, createStrategy, type PortfolioMember, type StrategyName } from "../strategies/index.js";
 import { checkTasksInstrumented, noPointError, reachedNoPoint } from "./not-instrumented.js";
@@ -61,7 +61,14 @@ export async function exploreSubject<S>(subject: Subject<S>, options: MoreOption
       complete = true;
       break;
     }
-    last = await subject.run(strategy, record);
+    try {
+      last = await subject.run(strategy, record);
+    } catch (error) {
+      // Aborted in the middle of an attempt: that attempt does not count; what ran before is the answer.
+      if (!(error instanceof InterruptedError)) throw error;
+      interrupted = "aborted";
+      break;
+    }
     strategy.endRun(last.failure !== null);
     numExplored += 1;
     if (record) unmodelled.add(last.steps);

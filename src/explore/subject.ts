@@ -12,6 +12,7 @@ import type { Strategy } from "../strategies/index.js";
 import { accessInstrumentedFiles } from "../access/runtime.js";
 import { isScenario, threadsKind, type Scenario, type ScenarioDefinition } from "../scenario.js";
 import { functionFile, packageRootOf } from "./source-root.js";
+import { testSignal } from "./test-signal.js";
 import { attempt, normalizeThreads, type Attempt, type AttemptOptions } from "./task-attempt.js";
 import { isolateSubject, type IsolateAttemptOptions } from "./isolate-subject.js";
 import { AccessesNotRecordedError, DEFAULTS, positive, type ExploreOptions, type MoreOptions } from "./options.js";
@@ -61,6 +62,9 @@ export function subjectOf<S>(
   more: MoreOptions<S>,
   granularity: "statements" | "markers",
 ): { subject: Subject<S>; options: MoreOptions<S> } {
+  // No signal of its own: the test runner's, for the test in progress (a timeout stops it).
+  const ambient = more.signal === undefined ? testSignal() : undefined;
+  if (ambient !== undefined) more = { ...more, signal: ambient };
   if (isScenario(first) && threadsKind(first.threads) === "isolate") {
     const options = { ...more, name: more.name ?? "scenario" };
     return { subject: isolateSubject(first as unknown as ScenarioDefinition<S>, isolateOptions(options, granularity)), options };
@@ -88,6 +92,7 @@ function isolateOptions<S>(options: MoreOptions<S>, granularity: "statements" | 
     maxSteps: positive("maxSteps", options.maxSteps ?? DEFAULTS.maxSteps),
     granularity,
     tracePackages: options.tracePackages ?? [],
+    ...(options.signal ? { signal: options.signal } : {}),
     ...(options.stdout ? { stdout: options.stdout } : {}),
     ...(options.stderr ? { stderr: options.stderr } : {}),
   };
@@ -102,6 +107,7 @@ function attemptOptions<S>(options: ExploreOptions<S>): AttemptOptions<S> {
   if (options.setup) out.setup = options.setup;
   if (options.invariant) out.invariant = options.invariant;
   if (options.teardown) out.teardown = options.teardown;
+  if (options.signal) out.signal = options.signal;
   return out;
 }
 

@@ -26,6 +26,8 @@ export interface AttemptOptions<S> {
   teardown?: (state: S) => void | Promise<void>;
   maxSteps: number;
   timeoutMs: number;
+  /** Aborting it ends the attempt in progress with `E_INTERRUPTED`. */
+  signal?: AbortSignal;
 }
 
 export interface Attempt<S> {
@@ -53,6 +55,7 @@ export async function attempt<S>(
     runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
       timeoutMs: options.timeoutMs,
       ...(accesses ? { accesses } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     })
       .then((outcome) => Object.freeze(outcome.results))
       .finally(() => policy.finish());

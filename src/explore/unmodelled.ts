@@ -19,7 +19,16 @@ export interface UnmodelledEffect {
   examples: string[];
   /** Set for packages under node_modules: what `tracePackages` takes. */
   package?: string;
+  /**
+   * Set when the calls were operations on an external resource (a database, a file) that the
+   * resource model could not describe (`src/io/`: a trigger, a statement it does not cover): tracing
+   * the driver would not help.
+   */
+  resource?: true;
 }
+
+/** Labels of outside-world writes that stand for resource operations interlace could not model (`io/drivers/common.ts`). */
+const NOT_MODELLED = /^untraced [^:]*: [^:]* not modelled: /;
 
 const EXAMPLES = 3;
 
@@ -38,6 +47,10 @@ export class Unmodelled {
           entry = { origin, calls: 0, examples: [] };
           if (isPackageName(origin)) entry.package = origin;
           this.#byOrigin.set(origin, entry);
+        }
+        if (NOT_MODELLED.test(access.label ?? "")) {
+          entry.resource = true;
+          delete entry.package;
         }
         entry.calls += 1;
         const callee = access.label?.replace(/^untraced [^:]*: /, "");
@@ -88,11 +101,14 @@ export function unmodelledAdvice(effects: readonly UnmodelledEffect[]): string {
         "its orders were explored against every other step; raise maxSteps (--max-steps) so the loop is stepped, or do bulk work in setup()",
     );
   }
+  if (effects.some((e) => e.resource === true)) {
+    parts.push("some operations on databases or files could not be modelled (see the examples): their orders were explored against every other step");
+  }
   if (effects.some((e) => e.origin === PAST_MAX_STEPS_ORIGIN)) {
     parts.push("a thread ran out of decisions and ran on unscheduled: raise maxSteps (--max-steps) so every step of it is a decision");
   }
   const own = new Set([OVERFLOW_ORIGIN, PAST_MAX_STEPS_ORIGIN]);
-  if (effects.some((e) => e.package === undefined && !own.has(e.origin))) parts.push("Node's own modules and native code cannot be traced: their orders are explored, their effects are not observed");
+  if (effects.some((e) => e.package === undefined && e.resource !== true && !own.has(e.origin))) parts.push("Node's own modules and native code cannot be traced: their orders are explored, their effects are not observed");
   return parts.join("; ");
 }
 

@@ -93,16 +93,32 @@ export function findConflicts(steps: readonly ExploreStep[]): Conflict[] {
 }
 
 /** The conflicts as sentences, e.g. `Write-write conflict: threads t1 and t2 both wrote Counter.value.` */
+/** An external resource's access (SQL, file, directory, endpoint) carries its statement or call as its value: shown with the step. */
+function statementOf(a: Placed): string | null {
+  return a.value !== undefined && /^(sql|file|dir|net|redis|pg-pool):/.test(a.location) ? a.value : null;
+}
+
+/** `step 3` or `step 3: UPDATE accounts SET …` */
+function stepText(a: Placed): string {
+  const statement = statementOf(a);
+  return `step ${a.step + 1}${statement === null ? "" : `: ${statement}`}`;
+}
+
 export function describeConflicts(conflicts: readonly Conflict[], limit = 3): string[] {
   const lines = conflicts.slice(0, limit).map(({ kind, label, first, second }) => {
-    if (kind === "write-write") return `Write-write conflict: threads ${first.thread} and ${second.thread} both wrote ${label} (steps ${first.step + 1} and ${second.step + 1}).`;
+    if (kind === "write-write") {
+      const [a, b] = [statementOf(first), statementOf(second)];
+      const steps = `steps ${first.step + 1} and ${second.step + 1}`;
+      const detail = a === null && b === null ? steps : a === b ? `${steps}, both ${a}` : `${stepText(first)}; ${stepText(second)}`;
+      return `Write-write conflict: threads ${first.thread} and ${second.thread} both wrote ${label} (${detail}).`;
+    }
     if (kind === "untraced") {
       const what = (a: Placed): string => (a.label ?? "untraced code").replace(/^untraced /, "");
       return `Untraced code: threads ${first.thread} (step ${first.step + 1}, ${what(first)}) and ${second.thread} (step ${second.step + 1}, ${what(second)}) ` +
         "both called code whose effects interlace did not observe; their order was explored as if they conflict.";
     }
     const [reader, writer] = first.op === "read" ? [first, second] : [second, first];
-    return `Read-write conflict: thread ${reader.thread} read ${label} (step ${reader.step + 1}) and thread ${writer.thread} wrote it (step ${writer.step + 1}).`;
+    return `Read-write conflict: thread ${reader.thread} read ${label} (${stepText(reader)}) and thread ${writer.thread} wrote it (${stepText(writer)}).`;
   });
   if (conflicts.length > limit) lines.push(`… and ${conflicts.length - limit} more conflicting location${conflicts.length - limit === 1 ? "" : "s"}.`);
   return lines;

@@ -66,7 +66,7 @@ const NOT_INSTRUMENTED_HINT =
   " No instrumented module is loaded in this process: task threads are scheduled at awaits and markers only in code" +
   " loaded through `node --import interlace/register`, the `interlace/vitest` plugin, or `interlace run`.";
 
-let active = false;
+let active: { done: Promise<void>; interrupted: boolean } | null = null;
 
 /** Every marker name registered by instrumented files loaded so far. */
 export function knownTaskMarkers(): string[] {
@@ -107,15 +107,23 @@ export async function runTaskPolicy(
   policy: TaskPolicy,
   options: TaskRunOptions,
 ): Promise<TaskPolicyOutcome> {
-  if (active) {
+  // A run whose signal was aborted (a test that timed out) is ending: the next one waits for it.
+  if (active !== null && active.interrupted) await active.done;
+  if (active !== null) {
     throw new UsageError("Another run of task threads is in progress in this isolate; runs of task threads cannot overlap. Await it before starting the next.");
   }
-  active = true;
+  let finished!: () => void;
+  const mine = { done: new Promise<void>((resolve) => (finished = resolve)), interrupted: options.signal?.aborted === true };
+  const onAbort = (): void => void (mine.interrupted = true);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  active = mine;
   try {
     return await new TaskRunController(threads, state, policy, options).run();
   } finally {
-    active = false;
+    options.signal?.removeEventListener("abort", onAbort);
+    active = null;
     uninstallDispatcher();
+    finished();
   }
 }
 

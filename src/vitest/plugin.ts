@@ -80,7 +80,8 @@ export function interlace(options: InterlacePluginOptions = {}): InterlacePlugin
     name: "interlace",
     enforce: "pre",
     config(config) {
-      const first: string[] = [];
+      // Each test's signal reaches the explorations it starts (a timeout stops them): test-signal.ts.
+      const first: string[] = [ownModule("./test-signal")];
       if (accesses) first.push(recorderPath());
       if (options.report !== undefined) {
         // The setup file reads the folder from the environment vitest gives its workers.
