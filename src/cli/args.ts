@@ -4,6 +4,7 @@ import { UsageError } from "../errors.js";
 import { SEARCH_ORDERS, STRATEGY_NAMES, type SearchOrder, type StrategyName } from "../strategies/index.js";
 import { closest } from "../closest.js";
 import { COMMANDS, type CommandName } from "./help.js";
+import type { DebugCommand } from "../debug/command.js";
 
 export { helpText, type CommandName } from "./help.js";
 
@@ -60,7 +61,9 @@ export interface HelpCommand {
   topic?: CommandName;
 }
 
-export type Command = RunCommand | ExploreCommand | ReplayCommand | HelpCommand | { command: "version" };
+export type { DebugCommand };
+
+export type Command = RunCommand | ExploreCommand | ReplayCommand | DebugCommand | HelpCommand | { command: "version" };
 
 const OPTIONS = {
   schedule: { type: "string" },
@@ -78,6 +81,8 @@ const OPTIONS = {
   save: { type: "string" },
   report: { type: "string" },
   times: { type: "string" },
+  at: { type: "string" },
+  markers: { type: "boolean" },
   timeout: { type: "string" },
   "trace-packages": { type: "string" },
   json: { type: "boolean" },
@@ -92,6 +97,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   run: ["schedule"],
   explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save", "report"],
   replay: ["times", "report"],
+  debug: ["at", "max-steps", "markers"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
 
@@ -165,6 +171,18 @@ export function parseCommand(argv: readonly string[]): Command {
     rejectExtra(extra);
     const times = values.times === undefined ? 1 : positiveInteger("--times", values.times, "replays", "10");
     return { command, counterexample, times, report: reportPath(values.report), ...common };
+  }
+  if (command === "debug") {
+    const [counterexample, ...extra] = rest;
+    rejectExtra(extra);
+    return {
+      command,
+      counterexample,
+      at: values.at === undefined ? undefined : wholeNumber("--at", values.at),
+      maxSteps: values["max-steps"] === undefined ? undefined : positiveInteger("--max-steps", values["max-steps"], "decisions", "2000"),
+      markers: values.markers ?? false,
+      ...common,
+    };
   }
   rejectExtra(rest);
   if (command === "run") {

@@ -19,6 +19,8 @@ import { loadScenario } from "./load-scenario.js";
 import { ExploreProgressDisplay } from "./progress.js";
 import { SignalStop } from "./signals.js";
 
+export { debugCommand } from "../debug/command.js";
+
 /** Runs `interlace explore`; resolves with the exit code (0 holds, 1 counterexample). */
 export async function exploreCommand(command: ExploreCommand): Promise<number> {
   if (command.save !== undefined) checkSaveTarget(command.save);

@@ -2,7 +2,7 @@
 import { SEARCH_ORDERS, STRATEGY_NAMES } from "../strategies/index.js";
 
 /** The commands `interlace` knows. */
-export const COMMANDS = ["run", "explore", "replay"] as const;
+export const COMMANDS = ["run", "explore", "replay", "debug"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const SYNOPSIS: Record<CommandName, string> = {
@@ -12,12 +12,14 @@ const SYNOPSIS: Record<CommandName, string> = {
                     [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>] [--time-budget <duration>] [--trace-packages <globs>]
                     [--report <file.html>]`,
   replay: `interlace replay <scenario> <counterexample.json> [--times <n>] [--report <file.html>] [--timeout <ms>] [--trace-packages <globs>] [--json]`,
+  debug: `interlace debug <scenario> [<counterexample.json>] [--at <step>] [--markers] [--max-steps <n>] [--timeout <ms>] [--trace-packages <globs>]`,
 };
 
 const SUMMARY: Record<CommandName, string> = {
   run: "force one interleaving of a scenario's threads and check its invariant",
   explore: "run a scenario's task, worker or process threads under many interleavings\n             until the invariant fails or the budget is spent",
   replay: "rerun a counterexample saved by explore --save",
+  debug: "walk an interleaving step by step: choose who runs, print values, go back, save",
 };
 
 const DESCRIPTION: Record<CommandName, string> = {
@@ -29,6 +31,11 @@ with --strategy markers). Stops at the first run that violates the invariant, sh
 reports how to replay it.`,
   replay: `Reruns a counterexample that explore --save wrote, after checking that the traced sources have
 not changed since it was recorded.`,
+  debug: `Runs the scenario's threads held at every decision (worker and process threads: every statement,
+or every marker with --markers; task threads: every await and marker) and reads commands, one a
+line, from the terminal or from stdin: step <thread>, run <thread>, next, goto <n>, back,
+print <thread> <expression>, where <thread>, state, save <file>, invariant, help, quit.
+With a counterexample, next follows its decisions and --at starts after that many of them.`,
 };
 
 const OPTIONS: Record<CommandName, string> = {
@@ -51,6 +58,10 @@ const OPTIONS: Record<CommandName, string> = {
                            (threads, steps, conflicts, source lines), or the search summary when it holds`,
   replay: `  --times <n>              how many times to replay it (default 1)
   --report <file.html>     write a self-contained HTML report of the replayed counterexample there`,
+  debug: `  --at <n>                 start after n decisions of the counterexample (default 0)
+  --markers                worker/process threads stop at markers only (default: every statement;
+                           a counterexample's own granularity wins)
+  --max-steps <n>          decisions per thread and run; past it a thread runs freely (default 1000)`,
 };
 
 const COMMON_OPTIONS = `  --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)
@@ -64,6 +75,7 @@ const EXIT_CODES: Record<CommandName | "all", string> = {
   run: "Exit codes: 0 invariant holds, 1 invariant violated, 2 bad input, 3 runtime fault.",
   explore: "Exit codes: 0 invariant holds in every run explored, 1 counterexample found, 2 bad input, 3 runtime fault,\n130/143 stopped by SIGINT/SIGTERM (Ctrl-C: stop after the run in progress; twice: at once).",
   replay: "Exit codes: 0 the failure did not reproduce, 1 the failure reproduced, 2 bad input, 3 runtime fault.",
+  debug: "Exit codes: 0 after quit or end of input, 1 the invariant was evaluated and failed, 2 bad input (scripted\nfrom stdin: also when any command failed), 3 runtime fault, 130/143 SIGINT/SIGTERM.",
 };
 
 /** `interlace --help`: every command's synopsis, and where to find its options. */

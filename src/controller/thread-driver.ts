@@ -77,6 +77,8 @@ export class ThreadDriver {
   readonly #warnings: string[] = [];
   #phase: Phase = "loading";
   #paused = false;
+  /** The pause reported last as a stop (marker or statement), while it lasts. */
+  #stopPause: Protocol.Debugger.PausedEvent | null = null;
   /** Paused at the ready point (until resumed from it). */
   #atReady = false;
   #probe: ((params: Protocol.Debugger.PausedEvent) => void) | null = null;
@@ -112,15 +114,27 @@ export class ThreadDriver {
     this.#session.on("Debugger.paused", (p) => this.#onPaused(p));
     this.#session.on("Debugger.resumed", () => {
       this.#paused = false;
+      this.#stopPause = null;
     });
     await this.#session.send("Debugger.enable", {});
     this.#target.go();
+  }
+
+  /** The CDP session and the pause of this thread while it is stopped at a marker or statement, else null (`interlace debug`). */
+  get stoppedAt(): { session: CdpSession; pause: Protocol.Debugger.PausedEvent } | null {
+    return this.#paused && this.#stopPause !== null ? { session: this.#session, pause: this.#stopPause } : null;
+  }
+
+  /** A generated location of this thread's scripts as an original display position with its source line, when known. */
+  originalWhere(location: Protocol.Debugger.Location): Where | null {
+    return this.#sourceWhere(location);
   }
 
   /** Resumes the paused thread (the first time, out of its ready point into its function). */
   resume(): void {
     if (!this.#paused) return;
     this.#paused = false;
+    this.#stopPause = null;
     if (this.#atReady) {
       // Queued before the resume: no extra wait.
       this.#target.proceed();
@@ -205,6 +219,7 @@ export class ThreadDriver {
       const id = p.hitBreakpoints?.[0];
       const stop = id === undefined ? undefined : this.#breakpoints.get(id);
       if (stop) {
+        this.#stopPause = p;
         this.#listener.stopped(stop.name, (stop.where ??= this.#sourceWhere(stop.location) ?? { file: "(unknown)", line: 0, column: 0 }));
         return;
       }

@@ -53,6 +53,8 @@ export class IsolateExploreRun {
   #running: string | null = null;
   #started = false;
   #done = false;
+  /** A chooser's answer is pending (see {@link Chooser}). */
+  #holding = false;
   /** Waiters woken by notify so far, and how many of them have reported back. */
   #woken = 0;
   #reported = 0;
@@ -177,7 +179,7 @@ export class IsolateExploreRun {
   }
 
   #decide(): Action[] {
-    if (this.#done || this.#running !== null || this.#woken > this.#reported) return [];
+    if (this.#done || this.#holding || this.#running !== null || this.#woken > this.#reported) return [];
     const accesses = this.#accounting.settle();
     for (const access of accesses) {
       if (access.op === "acquire") this.#holders.set(access.location, access.thread);
@@ -205,6 +207,18 @@ export class IsolateExploreRun {
       previous: this.#previous,
       sites: waiting.map((t) => (t.phase === "at-start" ? "start" : t.where === undefined ? `${t.phase} ${t.wants?.location ?? ""}` : `${t.where.file}:${t.where.line}:${t.where.column}`)),
     });
+    if (typeof chosen !== "string") {
+      // An interactive chooser answers later (`interlace debug`): every thread stays stopped until then.
+      this.#holding = true;
+      return [{ kind: "defer", actions: chosen.then((name) => {
+        this.#holding = false;
+        return this.#done ? [] : this.#take(name, waiting, runnable);
+      }) }];
+    }
+    return this.#take(chosen, waiting, runnable);
+  }
+
+  #take(chosen: string, waiting: readonly ThreadState[], runnable: readonly string[]): Action[] {
     const t = waiting.find((w) => w.name === chosen);
     if (t === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);
     const step: ExploreStep = {

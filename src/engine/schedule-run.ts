@@ -49,7 +49,9 @@ export type Action =
   /** Every thread finished. */
   | { kind: "complete" }
   /** The run cannot continue. */
-  | { kind: "fail"; error: InterlaceError };
+  | { kind: "fail"; error: InterlaceError }
+  /** Nothing runs until `actions` settles; then do them (an interactive chooser answers later: `interlace debug`). */
+  | { kind: "defer"; actions: Promise<Action[]> };
 
 /** One consumed step, with where the thread was when it passed the marker. */
 export interface TraceEntry {

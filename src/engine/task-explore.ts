@@ -15,9 +15,13 @@ import { StepAccounting, type AccessSource, type StepObserver, type ThreadAccess
 import type { LockGate, TaskAction, TaskGate, TaskSnapshot } from "./task-schedule.js";
 import { describeLockWaits, type LockWait } from "./wait-for.js";
 
-/** The strategy as the engine needs it (see `strategies/strategy.ts`), and what it may be told of each step. */
+/**
+ * The strategy as the engine needs it (see `strategies/strategy.ts`), and what it may be told of each
+ * step. Strategies answer at once; an interactive chooser (`interlace debug`) may answer with a
+ * promise, and every thread stays stopped until it settles.
+ */
 export interface Chooser extends StepObserver {
-  choose(decision: { step: number; runnable: readonly string[]; atMarker: readonly boolean[]; previous: string | null; sites?: readonly string[] }): string;
+  choose(decision: { step: number; runnable: readonly string[]; atMarker: readonly boolean[]; previous: string | null; sites?: readonly string[] }): string | Promise<string>;
 }
 
 /** One decision taken: the task released and where it was parked. */
@@ -85,8 +89,15 @@ export class TaskExploreRun {
     return false;
   }
 
-  /** Decides at a quiet point. `tasks` is in declaration order. */
+  /** Decides at a quiet point. `tasks` is in declaration order. The chooser must answer at once (strategies do). */
   decide(tasks: readonly TaskSnapshot[]): TaskAction {
+    const action = this.decideLater(tasks);
+    if ("then" in action) throw new Error("the chooser answered with a promise: call decideLater()");
+    return action;
+  }
+
+  /** {@link decide} for a chooser that may answer later (`interlace debug`): a promise only then. */
+  decideLater(tasks: readonly TaskSnapshot[]): TaskAction | Promise<TaskAction> {
     if (this.#done) throw new Error("decide() after the run ended");
     this.#accounting.settle();
     const parked = tasks.filter((t): t is Parked => t.phase === "parked");
@@ -114,6 +125,10 @@ export class TaskExploreRun {
       previous: this.#previous,
       sites: ready.map(({ gate }) => siteOf(gate)),
     });
+    return typeof chosen === "string" ? this.#take(chosen, ready, runnable) : chosen.then((name) => this.#take(name, ready, runnable));
+  }
+
+  #take(chosen: string, ready: ReadonlyArray<{ task: Parked; gate: TaskGate; index: number }>, runnable: readonly string[]): TaskAction {
     const picked = ready.find(({ task }) => task.name === chosen);
     if (picked === undefined) throw new Error(`the strategy chose "${chosen}", which is not runnable (${runnable.join(", ")})`);
     const { gate, index } = picked;
