@@ -1,6 +1,6 @@
 /**
  * Driver operations of task threads as resource accesses: which functions are operations on
- * external resources (better-sqlite3, pg, `fs`/`fs/promises`, client connections), and what each
+ * external resources (better-sqlite3, pg, ioredis, `fs`/`fs/promises`, client connections), and what each
  * call of them touches (through the classifiers of `io/`). The access runtime asks {@link
  * Drivers.find} about every call traced code makes into untraced code while a sink is set; an
  * operation found records its accesses instead of a write of the outside world (see README.md
@@ -12,12 +12,13 @@ import { Transactions, type DriverContext, type DriverOp, type Emit, type Finish
 import { Files } from "./fs.js";
 import { registerNet } from "./net.js";
 import { Postgres } from "./pg.js";
+import { Redis } from "./redis.js";
 import { Sqlite } from "./sqlite.js";
 
 export type { DriverContext, DriverOp, Emit, Finish } from "./common.js";
 
 /** Where code of a driver's functions comes from (`callees.ts` origins): only those are looked at further. */
-const DRIVER_ORIGINS = new Set(["native", "better-sqlite3", "pg", "pg-pool"]);
+const DRIVER_ORIGINS = new Set(["native", "better-sqlite3", "pg", "pg-pool", "ioredis"]);
 
 export class Drivers {
   readonly #ops = new WeakMap<Function, DriverOp>();
@@ -27,6 +28,7 @@ export class Drivers {
   readonly #files: Files;
   readonly #sqlite: Sqlite;
   readonly #pg: Postgres;
+  readonly #redis = new Redis();
 
   constructor(ctx: DriverContext) {
     const register = (fn: Function, op: DriverOp) => this.#ops.set(fn, op);
@@ -46,6 +48,7 @@ export class Drivers {
     this.#transactions.reset();
     this.#files.reset();
     this.#pg.reset();
+    this.#redis.reset();
   }
 
   /**
@@ -62,7 +65,7 @@ export class Drivers {
       return null;
     }
     const register = (f: Function, o: DriverOp) => this.#ops.set(f, o);
-    const found = this.#sqlite.discover(fn, receiver, register) ?? this.#pg.discover(fn, receiver, register);
+    const found = this.#sqlite.discover(fn, receiver, register) ?? this.#pg.discover(fn, receiver, register) ?? this.#redis.discover(fn, receiver, register);
     if (found !== null) {
       this.#ops.set(fn, found);
       return found;

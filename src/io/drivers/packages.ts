@@ -16,6 +16,9 @@ const WANTED = [
   "/pg/lib/client.js",
   "/pg/lib/connection-parameters.js",
   "/pg-pool/index.js",
+  "/ioredis/built/Redis.js",
+  "/ioredis/built/Pipeline.js",
+  "/ioredis/built/Command.js",
 ] as const;
 
 export type Wanted = (typeof WANTED)[number];

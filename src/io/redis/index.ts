@@ -13,8 +13,9 @@
  *   grouping a transaction is the caller's.
  * - Keyless commands: `readonly` ones that look at the keyspace (KEYS, SCAN, DBSIZE, RANDOMKEY)
  *   read the database; FLUSHDB writes it; FLUSHALL, SWAPDB and other keyless writes (FUNCTION
- *   LOAD, …) are unmodelled, as they reach every database or code. Others (PING, INFO, CLIENT …,
- *   SELECT) make no access. SELECT changes the connection's database: the caller passes `db`.
+ *   LOAD, …) and admin commands (CONFIG SET, SHUTDOWN, SCRIPT FLUSH, CLIENT KILL) are unmodelled,
+ *   as they reach every database, code or connection. Others (PING, INFO, CLIENT GETNAME, SELECT)
+ *   make no access. SELECT changes the connection's database: the caller passes `db`.
  * - Pub/sub: PUBLISH/SPUBLISH write `redis:<server>/channel:<name>`, (S)SUBSCRIBE and
  *   (S)UNSUBSCRIBE read it; pattern subscriptions are unmodelled.
  * - A keyed command with neither flag is taken as a write. An unknown command is unmodelled.
@@ -135,7 +136,10 @@ export function classifyRedis(command: string, args: readonly RedisArg[], option
   if (indexes.length === 0) {
     if (name === "flushdb") return { accesses: [{ op: "write", location: db, label: `Redis database ${options.db ?? 0}` }], modelled: true, text };
     if (KEYSPACE_READS.has(name)) return { accesses: [{ op: "read", location: db, label: `Redis database ${options.db ?? 0}` }], modelled: true, text };
-    if (writes || info.flags.includes("movablekeys")) return { accesses: [], modelled: false, text };
+    // Keyless writes reach every key; admin commands (CONFIG SET, SHUTDOWN, SCRIPT FLUSH, DEBUG,
+    // CLIENT KILL) change the server under every connection: neither is modelled.
+    const scriptFlush = name === "script" && argText(flat[0] ?? "").toLowerCase() === "flush";
+    if (writes || scriptFlush || info.flags.includes("movablekeys") || info.flags.includes("admin")) return { accesses: [], modelled: false, text };
     return { accesses: [], modelled: true, text };
   }
   const op = name === "watch" ? "read" : reads && !writes ? "read" : "write";

@@ -93,6 +93,11 @@ describe("classifyRedis", () => {
     ["PSUBSCRIBE", ["news.*"]],
     ["NOSUCHCOMMAND", ["k"]],
     ["GET", []],
+    ["CONFIG", ["SET", "maxmemory-policy", "allkeys-lru"]],
+    ["SHUTDOWN", []],
+    ["SCRIPT", ["FLUSH"]],
+    ["CLIENT", ["KILL", "ID", 7]],
+    ["DEBUG", ["SLEEP", 0]],
   ])("conservative: %s %j is unmodelled", (command, args) => {
     expect(unmodelled(command, ...args)).toBe(true);
   });
