@@ -8,7 +8,7 @@
 // (or the copy named by INTERLACE_BENCH_DIST, as bench/run.mjs sets it).
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { table } from "./lib/stats.mjs";
+import { micros, table, usPerCall } from "./lib/stats.mjs";
 
 const dist = process.env.INTERLACE_BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
 const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
@@ -21,23 +21,6 @@ io.clearSqlCache();
 io.classifySql("SELECT count(*) FROM warmup", [], { dialect: "sqlite", database: "w" }); // loads sql-parser-cst
 const parserLoadMs = performance.now() - t1;
 
-const REPS = 7;
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-/** µs per call of `fn`, median over REPS batches of `n` calls, after one untimed batch. */
-function usPer(fn, n) {
-  fn(n);
-  const samples = [];
-  for (let r = 0; r < REPS; r++) {
-    const start = performance.now();
-    fn(n);
-    samples.push(((performance.now() - start) * 1000) / n);
-  }
-  return median(samples);
-}
-const fmt = (us) => (us < 10 ? us.toFixed(2) : us < 100 ? us.toFixed(1) : us.toFixed(0));
 
 const lite = { dialect: "sqlite", database: "/tmp/app.db" };
 const pg = { dialect: "postgres", database: "127.0.0.1:5432/app" };
@@ -55,16 +38,16 @@ const SQL = [
 const rows = [];
 for (const [sql, params, options] of SQL) {
   const source = io.sqlPlanSource(sql, options);
-  const cold = usPer((n) => {
+  const cold = usPerCall((n) => {
     for (let i = 0; i < n; i++) {
       io.clearSqlCache();
       io.classifySql(sql, params, options);
     }
   }, source === "fast" ? 2000 : 200);
-  const cached = usPer((n) => {
+  const cached = usPerCall((n) => {
     for (let i = 0; i < n; i++) io.classifySql(sql, params, options);
   }, 20000);
-  rows.push([`SQL (${options.dialect})`, `\`${sql.length > 60 ? `${sql.slice(0, 59)}…` : sql}\``, source ?? "unparseable", fmt(cold), fmt(cached)]);
+  rows.push([`SQL (${options.dialect})`, `\`${sql.length > 60 ? `${sql.slice(0, 59)}…` : sql}\``, source ?? "unparseable", micros(cold), micros(cached)]);
 }
 
 const redis = { server: "127.0.0.1:6379" };
@@ -74,10 +57,10 @@ for (const [cmd, args] of [
   ["EVAL", ["return 1", 2, "k1", "k2"]],
   ["XREAD", ["COUNT", 1, "STREAMS", "s1", "0"]],
 ]) {
-  const us = usPer((n) => {
+  const us = usPerCall((n) => {
     for (let i = 0; i < n; i++) io.classifyRedis(cmd, args, redis);
   }, 20000);
-  rows.push(["Redis", `\`${cmd} ${args.join(" ")}\``, "command table", fmt(us), "—"]);
+  rows.push(["Redis", `\`${cmd} ${args.join(" ")}\``, "command table", micros(us), "—"]);
 }
 
 const fsOptions = { cwd: "/work/app", fds: new Map([[7, "/work/app/log"]]) };
@@ -87,15 +70,15 @@ for (const [method, args] of [
   ["rename", ["a.tmp", "a.json"]],
   ["write", [7, "x"]],
 ]) {
-  const us = usPer((n) => {
+  const us = usPerCall((n) => {
     for (let i = 0; i < n; i++) io.classifyFs(method, args, fsOptions);
   }, 20000);
-  rows.push(["fs", `\`${method}(${args.map((a) => JSON.stringify(a)).join(", ")})\``, "—", fmt(us), "—"]);
+  rows.push(["fs", `\`${method}(${args.map((a) => JSON.stringify(a)).join(", ")})\``, "—", micros(us), "—"]);
 }
-const netUs = usPer((n) => {
+const netUs = usPerCall((n) => {
   for (let i = 0; i < n; i++) io.classifyConnect({ host: "127.0.0.1", port: 5432 });
 }, 20000);
-rows.push(["net", "`connect 127.0.0.1:5432`", "—", fmt(netUs), "—"]);
+rows.push(["net", "`connect 127.0.0.1:5432`", "—", micros(netUs), "—"]);
 
 console.log("## Classifying external operations (src/io)\n");
 console.log(`Loading \`io/index.js\`: ${loadMs.toFixed(1)} ms; loading the SQL parser (sql-parser-cst, on the first statement the fast path does not take): ${parserLoadMs.toFixed(0)} ms.\n`);

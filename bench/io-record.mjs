@@ -18,7 +18,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { Redis } from "ioredis";
-import { table } from "./lib/stats.mjs";
+import { median, micros, table, usPerCall } from "./lib/stats.mjs";
 
 const dist = process.env.INTERLACE_BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
 const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
@@ -26,18 +26,6 @@ const { createAccessRuntime } = await load("access/runtime.js");
 const { createTaskPolicy } = await load("access/task-policy.js");
 
 const REPS = 7;
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-function usPer(fn, n) {
-  fn(n);
-  const samples = [];
-  for (let r = 0; r < REPS; r++) {
-    const start = performance.now();
-    fn(n);
-    samples.push(((performance.now() - start) * 1000) / n);
-  }
-  return median(samples);
-}
-const fmt = (us) => (us < 10 ? us.toFixed(2) : us < 100 ? us.toFixed(1) : us.toFixed(0));
 
 const dir = mkdtempSync(join(tmpdir(), "interlace-bench-io-"));
 const db = new Database(join(dir, "bench.db"));
@@ -52,21 +40,21 @@ const sink = () => void recorded++;
 
 const rows = [];
 function measure(what, bare, viaRuntime, n) {
-  const bareUs = usPer((k) => {
+  const bareUs = usPerCall((k) => {
     for (let i = 0; i < k; i++) bare();
   }, n);
   rt.setSink(null);
-  const offUs = usPer((k) => {
+  const offUs = usPerCall((k) => {
     for (let i = 0; i < k; i++) viaRuntime();
   }, n);
   rt.setSink(sink);
   recorded = 0;
-  const onUs = usPer((k) => {
+  const onUs = usPerCall((k) => {
     for (let i = 0; i < k; i++) viaRuntime();
   }, n);
   const perCall = recorded / ((REPS + 1) * n);
   rt.setSink(null);
-  rows.push([what, fmt(bareUs), fmt(offUs), fmt(onUs), fmt(onUs - bareUs), perCall.toFixed(1)]);
+  rows.push([what, micros(bareUs), micros(offUs), micros(onUs), micros(onUs - bareUs), perCall.toFixed(1)]);
 }
 
 const select = db.prepare("SELECT n FROM c WHERE id = ?");
@@ -126,7 +114,7 @@ async function measureAsync(what, bare, viaRuntime, n) {
   const onUs = await usPerAsync(batched(viaRuntime), n);
   const perCall = recorded / ((REPS + 1) * n);
   rt.setSink(null);
-  rows.push([what, fmt(bareUs), fmt(offUs), fmt(onUs), fmt(onUs - bareUs), perCall.toFixed(1)]);
+  rows.push([what, micros(bareUs), micros(offUs), micros(onUs), micros(onUs - bareUs), perCall.toFixed(1)]);
 }
 
 const redis = await startRedis();

@@ -314,6 +314,14 @@ console.log(`Benchmark wall time: ${num((performance.now() - t0) / 1000, 1)} s.`
   console.log(accessesSection(accesses));
 }
 
+// --- External resources: classifying and recording SQL/Redis/fs operations (bench/io-*.mjs) ------
+// These scripts print their own tables; each runs in a process of its own on the dist snapshot.
+for (const script of ["io-classify.mjs", "io-record.mjs"]) {
+  const { spawnSync } = await import("node:child_process");
+  const run = spawnSync(process.execPath, [new URL(script, import.meta.url).pathname], { encoding: "utf8", timeout: 180_000, env: process.env });
+  console.log(run.status === 0 ? `\n${run.stdout.trim()}` : `\n${script} failed (exit ${run.status}):\n${run.stderr.trim()}`);
+}
+
 // --- Classic programs: detection by the default strategy and the others (bench/classic.mjs) -------
 {
   const { classicSection, measureClassic } = await import("./classic.mjs");

@@ -1,4 +1,5 @@
 // Small numeric and formatting helpers for the benchmark tables.
+import { performance } from "node:perf_hooks";
 
 /** Median of a list of numbers (NaN for an empty list). */
 export function median(values) {
@@ -27,4 +28,24 @@ export function table(headers, rows) {
   const widths = headers.map((_, i) => Math.max(3, ...cells.map((row) => row[i].length)));
   const line = (row) => `| ${row.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
   return [line(cells[0]), `| ${widths.map((w) => "-".repeat(w)).join(" | ")} |`, ...cells.slice(1).map(line)].join("\n");
+}
+
+/**
+ * µs per call of `fn(n)` (a loop of `n` calls), the median over `reps` timed batches after one
+ * untimed batch: for micro-benchmarks of one operation.
+ */
+export function usPerCall(fn, n, reps = 7) {
+  fn(n);
+  const samples = [];
+  for (let r = 0; r < reps; r++) {
+    const start = performance.now();
+    fn(n);
+    samples.push(((performance.now() - start) * 1000) / n);
+  }
+  return median(samples);
+}
+
+/** A duration in µs with 2, 1 or 0 decimals as it grows. */
+export function micros(us) {
+  return us < 10 ? us.toFixed(2) : us < 100 ? us.toFixed(1) : us.toFixed(0);
 }
