@@ -307,11 +307,19 @@ describe("interlace/vitest plugin", () => {
     expect(interlace({ accesses: false }).transform("class C { m() { return this.v; } }", join(dir, "c.mjs"))).toBeNull();
   });
 
-  it("puts the access recorder first in setupFiles", () => {
+  it("puts the test-signal setup and the access recorder first in setupFiles", () => {
     const config = { test: { setupFiles: "user-setup.ts" } };
 
     interlace().config(config);
 
-    expect(config.test.setupFiles).toEqual([join(root, "src/access/recorder.ts"), "user-setup.ts"]);
+    expect(config.test.setupFiles).toEqual([join(root, "src/vitest/test-signal.ts"), join(root, "src/access/recorder.ts"), "user-setup.ts"]);
+  });
+
+  it("adds only the test-signal setup when accesses are off", () => {
+    const config: { test: { setupFiles?: string[] } } = { test: {} };
+
+    interlace({ accesses: false }).config(config);
+
+    expect(config.test.setupFiles).toEqual([join(root, "src/vitest/test-signal.ts")]);
   });
 });
