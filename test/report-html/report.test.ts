@@ -26,6 +26,7 @@ const BANK = "examples/bank/scenario.ts";
 const COUNTER = "examples/async-counter/scenario.ts";
 const DEADLOCK = "test/report-html/fixtures/deadlock-scenario.ts";
 const SAFE = "fixtures/cli/tasks-safe-scenario.ts";
+const SQLITE = "test/report-html/fixtures/sqlite-scenario.mjs";
 
 interface Cli {
   code: number;
@@ -48,8 +49,9 @@ const counterexampleOf = (name: string): Counterexample => JSON.parse(readFileSy
 /** Conflicts as the text explanation states them: [first step, second step] (1-based), by kind. */
 function statedConflicts(text: string): Array<{ kind: string; steps: [number, number] }> {
   const out: Array<{ kind: string; steps: [number, number] }> = [];
-  for (const m of text.matchAll(/Write-write conflict: .*\(steps (\d+) and (\d+)\)/g)) out.push({ kind: "write-write", steps: [Number(m[1]), Number(m[2])] });
-  for (const m of text.matchAll(/Read-write conflict: thread \S+ read .* \(step (\d+)\) and thread \S+ wrote it \(step (\d+)\)/g)) {
+  // Resource conflicts add the statement after the step numbers: "(steps 5 and 6, both UPDATE …)", "(step 1: SELECT …)".
+  for (const m of text.matchAll(/Write-write conflict: .*\(steps (\d+) and (\d+)[,)]/g)) out.push({ kind: "write-write", steps: [Number(m[1]), Number(m[2])] });
+  for (const m of text.matchAll(/Read-write conflict: thread \S+ read .* \(step (\d+)[:)].* and thread \S+ wrote it \(step (\d+)[:)]/g)) {
     const [a, b] = [Number(m[1]), Number(m[2])];
     out.push({ kind: "read-write", steps: [Math.min(a, b), Math.max(a, b)] });
   }
@@ -118,14 +120,15 @@ beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   const launched = launchChromium();
   // The explorations run side by side (the bank's workers are the slowest, ~6 s).
-  const [bank, counter, deadlock, safe, sampled] = await Promise.all([
+  const [bank, counter, deadlock, safe, sampled, sqlite] = await Promise.all([
     interlace("explore", BANK, "--seed", "1", "--save", file("bank.json"), "--report", file("bank.html")),
     interlace("explore", COUNTER, "--seed", "1", "--save", file("counter.json"), "--report", file("counter.html")),
     interlace("explore", DEADLOCK, "--strategy", "dpor", "--save", file("deadlock.json"), "--report", file("deadlock.html")),
     interlace("explore", SAFE, "--strategy", "dpor", "--report", file("safe.html"), "--json"),
     interlace("explore", SAFE, "--strategy", "random", "--seed", "3", "--max-attempts", "5", "--report", file("nested/dir/sampled.html"), "--json"),
+    interlace("explore", SQLITE, "--strategy", "dpor", "--save", file("sqlite.json"), "--report", file("sqlite.html")),
   ]);
-  Object.assign(runs, { bank, counter, deadlock, safe, sampled });
+  Object.assign(runs, { bank, counter, deadlock, safe, sampled, sqlite });
   browser = await launched;
 }, 120_000);
 
@@ -135,6 +138,35 @@ afterAll(async () => {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+});
+
+describe("the report of a race on a SQL row (better-sqlite3, task threads)", () => {
+  it("joins the two UPDATEs and the SELECT to the UPDATE on the row, and shows the statements", async () => {
+    expect(runs.sqlite!.code, runs.sqlite!.stderr).toBe(1);
+    const c = counterexampleOf("sqlite.json");
+    const page = await browser.open(file("sqlite.html"));
+    try {
+      const s = await shown(page);
+      expect(s.lanes).toEqual(["a", "b"]);
+      expect(s.steps.map((x) => x.thread)).toEqual(c.decisions);
+      const stated = statedConflicts(runs.sqlite!.stdout);
+      expect(stated.map((x) => x.kind).sort()).toEqual(["read-write", "write-write"]);
+      expect(s.arrows.map((a) => ({ kind: a.kind, steps: [a.from + 1, a.to + 1] })).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual(
+        stated.sort((a, b) => a.kind.localeCompare(b.kind)),
+      );
+      for (const a of s.arrows) expect(a.touches).toEqual([a.from, a.to]);
+      expect(await page.evaluate<string>("document.body.innerText")).toContain("SQL row c(id=1)");
+      const ww = s.arrows.find((a) => a.kind === "write-write")!;
+      await page.click(`#timeline .step[data-step="${ww.to}"]`);
+      const accesses = await page.evaluate<string>("[...document.querySelectorAll('#details-accesses tr.access td')].map((td) => td.textContent).join(' ')");
+      expect(accesses).toMatch(/write SQL row c\(id=1\)/);
+      expect(accesses).toContain("UPDATE c SET n = ? WHERE id = 1");
+      await screenshot(page, "sqlite.png");
+      expectNoRequests(page, file("sqlite.html"));
+    } finally {
+      await page.close();
+    }
+  });
 });
 
 describe("the report of a worker race (examples/bank)", () => {
