@@ -83,6 +83,7 @@ const OPTIONS = {
   times: { type: "string" },
   at: { type: "string" },
   markers: { type: "boolean" },
+  inspect: { type: "boolean" },
   timeout: { type: "string" },
   "trace-packages": { type: "string" },
   json: { type: "boolean" },
@@ -97,7 +98,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   run: ["schedule"],
   explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save", "report"],
   replay: ["times", "report"],
-  debug: ["at", "max-steps", "markers"],
+  debug: ["at", "max-steps", "markers", "inspect"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
 
@@ -181,6 +182,7 @@ export function parseCommand(argv: readonly string[]): Command {
       at: values.at === undefined ? undefined : wholeNumber("--at", values.at),
       maxSteps: values["max-steps"] === undefined ? undefined : positiveInteger("--max-steps", values["max-steps"], "decisions", "2000"),
       markers: values.markers ?? false,
+      inspect: values.inspect ?? false,
       ...common,
     };
   }

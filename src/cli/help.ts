@@ -12,7 +12,7 @@ const SYNOPSIS: Record<CommandName, string> = {
                     [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>] [--time-budget <duration>] [--trace-packages <globs>]
                     [--report <file.html>]`,
   replay: `interlace replay <scenario> <counterexample.json> [--times <n>] [--report <file.html>] [--timeout <ms>] [--trace-packages <globs>] [--json]`,
-  debug: `interlace debug <scenario> [<counterexample.json>] [--at <step>] [--markers] [--max-steps <n>] [--timeout <ms>] [--trace-packages <globs>]`,
+  debug: `interlace debug <scenario> [<counterexample.json>] [--at <step>] [--markers] [--inspect] [--max-steps <n>] [--timeout <ms>] [--trace-packages <globs>]`,
 };
 
 const SUMMARY: Record<CommandName, string> = {
@@ -61,6 +61,9 @@ const OPTIONS: Record<CommandName, string> = {
   debug: `  --at <n>                 start after n decisions of the counterexample (default 0)
   --markers                worker/process threads stop at markers only (default: every statement;
                            a counterexample's own granularity wins)
+  --inspect                also serve a DevTools (CDP) endpoint on 127.0.0.1 (random port, printed on
+                           stderr): Chrome DevTools or VS Code attach to the paused worker/process
+                           threads; their resume/step takes one step of that thread
   --max-steps <n>          decisions per thread and run; past it a thread runs freely (default 1000)`,
 };
 

@@ -10,8 +10,26 @@ import { debugCommand, exploreCommand, print, replayCommand } from "./commands.j
 import { loadScenario, loadSchedule, withSyntaxLocation } from "./load-scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
 
+/**
+ * The reader of the CLI's output went away (the parent process died, `| head` closed the pipe):
+ * stop as on SIGTERM — the run or session ends, teardown runs, every thread ends — instead of
+ * dying of an unhandled EPIPE with isolates still paused (which left the process hanging).
+ */
+function stopWhenOutputIsGone(): void {
+  let gone = false;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+      if (gone) return;
+      gone = true;
+      process.kill(process.pid, "SIGTERM");
+    });
+  }
+}
+
 /** Runs the CLI; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
+  stopWhenOutputIsGone();
   let json = argv.includes("--json");
   // Which report shape an error takes: guessed from argv until it parses.
   let name: string | undefined = commandOf(argv);

@@ -70,6 +70,8 @@ export class ThreadDriver {
   readonly #filter: TraceFilter;
   readonly #listener: DriverListener;
   readonly #scripts = new Map<string, ScriptRecord>();
+  /** Every `Debugger.scriptParsed` of this isolate, in order (replayed to a DevTools client by `interlace debug --inspect`). */
+  readonly #parsed: Protocol.Debugger.ScriptParsedEvent[] = [];
   readonly #breakpoints = new Map<string, Stop>();
   readonly #granularity: Granularity;
   #disarmed = false;
@@ -107,6 +109,7 @@ export class ThreadDriver {
   /** Enables the debugger, then lets the runtime import the thread's module. */
   async start(): Promise<void> {
     this.#session.on("Debugger.scriptParsed", (p) => {
+      this.#parsed.push(p);
       if (p.url && this.#filter.shouldTraceFile(p.url)) {
         this.#scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL ?? "", sourceMap: null });
       }
@@ -123,6 +126,16 @@ export class ThreadDriver {
   /** The CDP session and the pause of this thread while it is stopped at a marker or statement, else null (`interlace debug`). */
   get stoppedAt(): { session: CdpSession; pause: Protocol.Debugger.PausedEvent } | null {
     return this.#paused && this.#stopPause !== null ? { session: this.#session, pause: this.#stopPause } : null;
+  }
+
+  /** The CDP session of this thread's isolate (`interlace debug --inspect` relays DevTools clients to it). */
+  get cdpSession(): CdpSession {
+    return this.#session;
+  }
+
+  /** Every script this isolate parsed, as `Debugger.scriptParsed` reported it (`interlace debug --inspect`). */
+  get parsedScripts(): readonly Protocol.Debugger.ScriptParsedEvent[] {
+    return this.#parsed;
   }
 
   /** A generated location of this thread's scripts as an original display position with its source line, when known. */

@@ -6,7 +6,7 @@
  * @module
  */
 import { readFileSync } from "node:fs";
-import { ScenarioError, ScheduleSyntaxError } from "../errors.js";
+import { DebugInspectTasksError, ScenarioError, ScheduleSyntaxError } from "../errors.js";
 import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
 import { DEFAULTS } from "../explore/options.js";
 import { loadScenario } from "../cli/load-scenario.js";
@@ -14,6 +14,7 @@ import { threadsKind } from "../scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
 import { checkSources } from "../tasks/source-hash.js";
 import type { RunDriver } from "./driver.js";
+import { startInspectEndpoint, type InspectEndpoint } from "./inspect/server.js";
 import { isolateDriver } from "./isolate-driver.js";
 import { runRepl } from "./repl.js";
 import { DebugSession } from "./session.js";
@@ -30,6 +31,8 @@ export interface DebugCommand {
   maxSteps: number | undefined;
   /** `--markers`: worker/process threads stop at markers only (default: every statement; a counterexample says which). */
   markers: boolean;
+  /** `--inspect`: serve a CDP endpoint for DevTools / VS Code beside the prompt (worker and process threads). */
+  inspect: boolean;
   timeout: number | undefined;
   tracePackages: string[];
   json: boolean;
@@ -42,6 +45,7 @@ export async function debugCommand(command: DebugCommand): Promise<number> {
   installInstrumentation({ tracePackages });
   const scenario = await loadScenario(command.scenario);
   const kind = threadsKind(scenario.threads);
+  if (command.inspect && kind === "task") throw new DebugInspectTasksError(command.scenario);
   const maxSteps = command.maxSteps ?? counterexample?.config?.maxSteps ?? DEFAULTS.maxSteps;
   const timeoutMs = command.timeout ?? DEFAULTS.timeout;
   const granularity = counterexample?.granularity ?? (command.markers ? "markers" : "statements");
@@ -58,8 +62,26 @@ export async function debugCommand(command: DebugCommand): Promise<number> {
     }
   }
   const session = await DebugSession.open(driver, { scenario: command.scenario, counterexample, tracePackages, maxSteps }, command.at ?? 0);
+  let endpoint: InspectEndpoint | null = null;
+  if (command.inspect) {
+    try {
+      endpoint = await startInspectEndpoint(session, { scenario: command.scenario, log: (line) => process.stderr.write(`${line}\n`) });
+    } catch (error) {
+      await session.quit();
+      throw error;
+    }
+    const { port } = endpoint;
+    process.stderr.write(`interlace: DevTools endpoint http://127.0.0.1:${port} (chrome://inspect → Configure… → 127.0.0.1:${port}; VS Code: an "attach" configuration with "port": ${port})\n`);
+  }
   const tty = process.stdin.isTTY === true && process.stdout.isTTY === true;
-  return runRepl(session, { input: process.stdin, output: process.stdout, tty });
+  const closing = async () => {
+    await endpoint?.close();
+  };
+  try {
+    return await runRepl(session, { input: process.stdin, output: process.stdout, tty, closing });
+  } finally {
+    await closing();
+  }
 }
 
 function check(counterexample: Counterexample, driver: RunDriver): void {

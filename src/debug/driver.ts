@@ -9,6 +9,7 @@
 import type { Failure } from "../engine/counterexample.js";
 import type { Where } from "../engine/schedule-run.js";
 import type { ExploreStep } from "../engine/task-explore.js";
+import type { ThreadDriver } from "../controller/thread-driver.js";
 import type { Position } from "./held-run.js";
 
 /** One thread where the run stands. */
@@ -64,6 +65,8 @@ export interface RunDriver {
   invariant(): Promise<Failure | null>;
   /** The package root of the threads' code (counterexample source paths are relative to it). */
   root(): string;
+  /** Isolates: the debugger of a thread's isolate (its CDP session and pause), for `--inspect`; null before launch. */
+  threadDriver?(thread: string): ThreadDriver | null;
   /** Ends the run, runs teardown, disposes every isolate. Idempotent. */
   close(): Promise<void>;
 }

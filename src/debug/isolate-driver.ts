@@ -154,6 +154,7 @@ export function isolateDriver(scenario: ScenarioDefinition, options: IsolateDriv
       return invariantFailure(scenario.invariant, run.state);
     },
     root: () => packageRootOf(specs[0]![1].module),
+    threadDriver: (thread) => group?.driver(thread) ?? null,
     async close() {
       try {
         await leave();

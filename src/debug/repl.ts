@@ -26,6 +26,8 @@ export interface ReplStreams {
   output: NodeJS.WritableStream;
   /** A terminal: prompt and line editing, no echo. */
   tty: boolean;
+  /** Called once the loop ended, before the session closes (`--inspect`: the DevTools endpoint closes). */
+  closing?: () => Promise<void>;
 }
 
 /** Runs commands until `quit`, the end of input or a signal; closes the session; resolves with the exit code. */
@@ -33,7 +35,7 @@ export async function runRepl(session: DebugSession, streams: ReplStreams): Prom
   const { input, output, tty } = streams;
   const write = (text: string) => output.write(`${text}\n`);
   const rl = createInterface({ input, ...(tty ? { output } : {}), terminal: tty, prompt: PROMPT, historySize: 200 });
-  const signals = new SignalStop(process.stderr, "ending the session (the run goes on to its end, then teardown)");
+  const signals = new SignalStop(process.stderr, "ending the session (the run goes on to its end)");
   let interrupted = false;
   const stop = () => {
     interrupted = true;
@@ -55,7 +57,10 @@ export async function runRepl(session: DebugSession, streams: ReplStreams): Prom
       try {
         command = parseDebugCommand(line);
         if (command !== null && command.name === "quit") break;
-        if (command !== null) write(await execute(session, command));
+        if (command !== null) {
+          const line = command;
+          write(await session.serial(() => execute(session, line)));
+        }
       } catch (error) {
         errors += 1;
         write(errorText(error));
@@ -67,6 +72,7 @@ export async function runRepl(session: DebugSession, streams: ReplStreams): Prom
     signals.signal.removeEventListener("abort", stop);
     rl.close();
     try {
+      await streams.closing?.();
       await session.quit();
     } finally {
       signals.dispose();

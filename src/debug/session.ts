@@ -14,6 +14,7 @@ import { DebugCommandError, DebugUnknownThreadError } from "../errors.js";
 import type { Counterexample, Failure } from "../engine/counterexample.js";
 import type { ExploreStep } from "../engine/task-explore.js";
 import { hashSources } from "../tasks/source-hash.js";
+import type { ThreadDriver } from "../controller/thread-driver.js";
 import type { FrameLine, RunDriver, RunVerdict, ThreadStatus } from "./driver.js";
 
 /** A thread as the view shows it. */
@@ -55,6 +56,9 @@ export class DebugSession {
   #plan: string[];
   /** The invariant's verdict, once evaluated in this run (null: it held). */
   #invariant: Failure | null | undefined = undefined;
+  /** The command in progress: {@link serial} chains the next one after it. */
+  #busy: Promise<unknown> = Promise.resolve();
+  readonly #moved = new Set<() => void>();
 
   private constructor(driver: RunDriver, options: SessionOptions) {
     this.#driver = driver;
@@ -89,6 +93,27 @@ export class DebugSession {
   /** The invariant's last verdict in this run: undefined when not evaluated, null when it held. */
   get invariantVerdict(): Failure | null | undefined {
     return this.#invariant;
+  }
+
+  /**
+   * Runs `command` after the one in progress, so that two front ends (the prompt and a DevTools
+   * client of `--inspect`) never move the run at once.
+   */
+  serial<T>(command: () => Promise<T>): Promise<T> {
+    const result = this.#busy.then(command);
+    this.#busy = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Calls `listener` after every move of the run (a step taken, a run restarted); returns the unsubscribe function. */
+  onMove(listener: () => void): () => void {
+    this.#moved.add(listener);
+    return () => this.#moved.delete(listener);
+  }
+
+  /** The debugger of a worker/process thread's isolate (its CDP session and pause), or null (task threads, not launched). */
+  threadDriver(thread: string): ThreadDriver | null {
+    return this.#driver.threadDriver?.(thread) ?? null;
   }
 
   view(): SessionView {
@@ -235,11 +260,23 @@ export class DebugSession {
 
   async #restart(at: number): Promise<void> {
     this.#invariant = undefined;
-    await this.#driver.start(this.#plan.slice(0, at));
+    try {
+      await this.#driver.start(this.#plan.slice(0, at));
+    } finally {
+      this.#notifyMoved();
+    }
   }
 
   async #take(thread: string): Promise<void> {
-    await this.#driver.take(thread);
+    try {
+      await this.#driver.take(thread);
+    } finally {
+      this.#notifyMoved();
+    }
+  }
+
+  #notifyMoved(): void {
+    for (const listener of this.#moved) listener();
   }
 
   #checkKnown(thread: string): void {

@@ -142,6 +142,23 @@ describe.each(["worker", "process", "task"] as const)("interlace run over %s thr
   });
 });
 
+describe("a CLI whose parent process dies (its output pipes close)", () => {
+  it("interlace debug ends its session, runs teardown and leaves no process (it used to hang on an unhandled EPIPE)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "interlace-signals-"));
+    dirs.push(dir);
+    const marker = `INTERLACE_SIGNALS_DIR=${dir}`;
+    // The parent starts the session on pipes, waits for its first screen, then exits without a word.
+    const parent = `
+      const { spawn } = require("node:child_process");
+      const child = spawn(process.execPath, ["bin/interlace.js", "debug", "examples/bank/scenario.ts"], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+      child.stdout.once("data", () => { console.log(child.pid); process.exit(0); });`;
+    const run = spawnSync(process.execPath, ["-e", parent], { cwd: root, env: { ...process.env, INTERLACE_SIGNALS_DIR: dir }, encoding: "utf8", timeout: 60_000 });
+    expect(run.status, run.stderr).toBe(0);
+    expect(Number(run.stdout.trim())).toBeGreaterThan(0);
+    await until(`no process of the session left (left: ${marked(marker).join(", ")})`, () => marked(marker).length === 0, 20_000);
+  });
+});
+
 describe("a second signal", () => {
   it("exits at once, without waiting for the run in progress", async () => {
     // The third attempt's teardown takes 20 s: the first signal waits for it, the second does not.
