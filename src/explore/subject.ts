@@ -63,7 +63,8 @@ export function subjectOf<S>(
   granularity: "statements" | "markers",
 ): { subject: Subject<S>; options: MoreOptions<S> } {
   // No signal of its own: the test runner's, for the test in progress (a timeout stops it).
-  const ambient = more.signal === undefined ? testSignal() : undefined;
+  const own = "signal" in more ? more.signal : isScenario(first) ? undefined : (first as ExploreOptions<S>).signal;
+  const ambient = own === undefined ? testSignal() : undefined;
   if (ambient !== undefined) more = { ...more, signal: ambient };
   if (isScenario(first) && threadsKind(first.threads) === "isolate") {
     const options = { ...more, name: more.name ?? "scenario" };
