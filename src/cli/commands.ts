@@ -1,8 +1,8 @@
 /** `interlace explore` and `interlace replay`: load the scenario, explore or replay, report, exit code. */
-import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, statSync, writeFileSync } from "node:fs";
 import { dirname, resolve, sep } from "node:path";
-import { ScheduleSyntaxError, UsageError } from "../errors.js";
-import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
+import { UsageError } from "../errors.js";
+import type { Counterexample } from "../engine/counterexample.js";
 import { explore, replay, type ExploreOptions } from "../explore/explore.js";
 import { defineScenario, isScenario, type Scenario } from "../scenario.js";
 import {
@@ -15,7 +15,7 @@ import {
 } from "../report/explore-report.js";
 import { installInstrumentation } from "../tasks/install.js";
 import type { ExploreCommand, ReplayCommand } from "./args.js";
-import { loadScenario } from "./load-scenario.js";
+import { loadScenario, readCounterexample } from "./load-scenario.js";
 import { ExploreProgressDisplay } from "./progress.js";
 import { SignalStop } from "./signals.js";
 
@@ -113,15 +113,6 @@ async function loadExploreOptions(command: ExploreCommand | ReplayCommand): Prom
   return { scenario, options };
 }
 
-function readCounterexample(path: string): Counterexample {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ScheduleSyntaxError(`Cannot read counterexample file ${path}: ${(error as Error).message}`);
-  }
-  return parseCounterexample(text, `counterexample file ${path}`);
-}
 
 /** Rejects a `--save` path that cannot be written before spending time exploring. */
 function checkSaveTarget(path: string): void {

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { ModuleLoadError, ModuleNotFoundError, ScheduleSyntaxError, ScenarioLoadError, InterlaceError } from "../errors.js";
 import { Schedule } from "../engine/schedule.js";
+import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
 import { checkScenario, checkScenarioKeys, isScenario, type ScenarioDefinition } from "../scenario.js";
 import { findSyntaxError, formatSyntaxError } from "./syntax-location.js";
 
@@ -69,4 +70,15 @@ export function loadSchedule(value: string): Schedule {
     return Schedule.fromText(text, `schedule file ${value}`);
   }
   return Schedule.parse(value);
+}
+
+/** Reads and checks a counterexample file (`--save` output), with the file named in its errors. */
+export function readCounterexample(path: string): Counterexample {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ScheduleSyntaxError(`Cannot read counterexample file ${path}: ${(error as Error).message}`);
+  }
+  return parseCounterexample(text, `counterexample file ${path}`);
 }

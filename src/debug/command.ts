@@ -5,11 +5,10 @@
  *
  * @module
  */
-import { readFileSync } from "node:fs";
-import { DebugInspectTasksError, ScenarioError, ScheduleSyntaxError } from "../errors.js";
-import { parseCounterexample, type Counterexample } from "../engine/counterexample.js";
+import { DebugInspectTasksError, ScenarioError } from "../errors.js";
+import type { Counterexample } from "../engine/counterexample.js";
 import { DEFAULTS } from "../explore/options.js";
-import { loadScenario } from "../cli/load-scenario.js";
+import { loadScenario, readCounterexample } from "../cli/load-scenario.js";
 import { threadsKind } from "../scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
 import { checkSources } from "../tasks/source-hash.js";
@@ -94,12 +93,3 @@ function check(counterexample: Counterexample, driver: RunDriver): void {
   checkSources(counterexample, driver.root());
 }
 
-function readCounterexample(path: string): Counterexample {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new ScheduleSyntaxError(`Cannot read counterexample file ${path}: ${(error as Error).message}`);
-  }
-  return parseCounterexample(text, `counterexample file ${path}`);
-}

@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { runHook } from "../explore/settle.js";
 import type { Chooser } from "../engine/task-explore.js";
 
 /** A decision the engine asked for. */
@@ -120,4 +121,15 @@ export class HeldRun implements Chooser {
     this.#wake = null;
     wake?.(position);
   }
+}
+
+/**
+ * Ends a debug run: lets it go on by itself to its end (`HeldRun.leave`), waits for it, and runs the
+ * scenario's teardown on its state. Nothing when there is no run.
+ */
+export async function endHeldRun(run: { held: HeldRun; done: Promise<void>; state: unknown } | null, teardown: ((state: never) => unknown) | undefined): Promise<void> {
+  if (run === null) return;
+  await run.held.leave();
+  await run.done;
+  await runHook("teardown", () => (teardown as ((state: unknown) => unknown) | undefined)?.(run.state));
 }

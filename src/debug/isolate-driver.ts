@@ -19,7 +19,7 @@ import { invariantFailure, runHook } from "../explore/settle.js";
 import { packageRootOf } from "../explore/source-root.js";
 import type { IsolateThreadSpec, ScenarioDefinition } from "../scenario.js";
 import type { FrameLine, RunDriver, RunVerdict, ThreadStatus } from "./driver.js";
-import { HeldRun, type Position } from "./held-run.js";
+import { endHeldRun, HeldRun, type Position } from "./held-run.js";
 import { evaluationText } from "./remote-value.js";
 
 /** Options of the isolate driver. */
@@ -48,10 +48,7 @@ export function isolateDriver(scenario: ScenarioDefinition, options: IsolateDriv
   async function leave(): Promise<void> {
     const run = current;
     current = null;
-    if (run === null) return;
-    await run.held.leave();
-    await run.done;
-    await runHook("teardown", () => scenario.teardown?.(run.state));
+    await endHeldRun(run, scenario.teardown);
   }
 
   function need(): Current {

@@ -24,7 +24,7 @@ import { invariantFailure, runHook } from "../explore/settle.js";
 import { functionFile, packageRootOf } from "../explore/source-root.js";
 import type { ScenarioDefinition, TaskThreadSpec } from "../scenario.js";
 import type { FrameLine, RunDriver, ThreadStatus } from "./driver.js";
-import { HeldRun } from "./held-run.js";
+import { endHeldRun, HeldRun } from "./held-run.js";
 import { verdictOf } from "./isolate-driver.js";
 import { evaluationText } from "./remote-value.js";
 import type { Protocol } from "../protocol/cdp.js";
@@ -57,10 +57,7 @@ export function taskDriver(scenario: ScenarioDefinition, options: TaskDriverOpti
   async function leave(): Promise<void> {
     const run = current;
     current = null;
-    if (run === null) return;
-    await run.held.leave();
-    await run.done;
-    await runHook("teardown", () => scenario.teardown?.(run.state));
+    await endHeldRun(run, scenario.teardown);
   }
 
   function need(): Current {
