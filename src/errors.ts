@@ -399,3 +399,30 @@ export class DebugInspectTasksError extends InterlaceError {
     );
   }
 }
+
+// ---------------------------------------------------------------- interlace attach
+
+/** `interlace attach`: the WebSocket URL is not on this machine's loopback interface. */
+export class AttachNotLoopbackError extends InterlaceError {
+  constructor(url: string, host: string) {
+    super(
+      "E_ATTACH_NOT_LOOPBACK",
+      "input",
+      `interlace attach connects to loopback inspector URLs only (127.0.0.1, localhost, [::1]); ${url} is on "${host}". ` +
+        "Start the process on this machine with node --inspect-wait=127.0.0.1:0 app.js and pass the ws:// URL it prints.",
+    );
+  }
+}
+
+/** `interlace attach`: nothing answers at the WebSocket URL (or it is not an inspector URL). */
+export class AttachUnreachableError extends InterlaceError {
+  constructor(url: string, reason: string) {
+    super(
+      "E_ATTACH_UNREACHABLE",
+      "input",
+      `Cannot connect to the inspector at ${url}: ${reason}. Check that the process is still running and was started with ` +
+        "node --inspect-wait=127.0.0.1:0 (or --inspect), and copy the URL from its \"Debugger listening on ws://…\" line: " +
+        "the id after the port is new every time the process starts.",
+    );
+  }
+}

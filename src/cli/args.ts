@@ -5,6 +5,7 @@ import { SEARCH_ORDERS, STRATEGY_NAMES, type SearchOrder, type StrategyName } fr
 import { closest } from "../closest.js";
 import { COMMANDS, type CommandName } from "./help.js";
 import type { DebugCommand } from "../debug/command.js";
+import type { AttachCommand } from "../debug/attach/command.js";
 
 export { helpText, type CommandName } from "./help.js";
 
@@ -61,9 +62,9 @@ export interface HelpCommand {
   topic?: CommandName;
 }
 
-export type { DebugCommand };
+export type { DebugCommand, AttachCommand };
 
-export type Command = RunCommand | ExploreCommand | ReplayCommand | DebugCommand | HelpCommand | { command: "version" };
+export type Command = RunCommand | ExploreCommand | ReplayCommand | DebugCommand | AttachCommand | HelpCommand | { command: "version" };
 
 const OPTIONS = {
   schedule: { type: "string" },
@@ -84,6 +85,7 @@ const OPTIONS = {
   at: { type: "string" },
   markers: { type: "boolean" },
   inspect: { type: "boolean" },
+  name: { type: "string" },
   timeout: { type: "string" },
   "trace-packages": { type: "string" },
   json: { type: "boolean" },
@@ -99,6 +101,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save", "report"],
   replay: ["times", "report"],
   debug: ["at", "max-steps", "markers", "inspect"],
+  attach: ["schedule", "name"],
 };
 const COMMON: readonly OptionName[] = ["timeout", "trace-packages", "json", "help", "version"];
 
@@ -153,7 +156,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const [command, scenario, ...rest] = positionals;
   if (command === undefined) throw new UsageError(`no command given (commands: ${COMMANDS.join(", ")})`);
   if (!isCommand(command)) throw new UsageError(`unknown command "${command}"${suggestion(command, COMMANDS)} (commands: ${COMMANDS.join(", ")})`);
-  if (scenario === undefined) throw new UsageError(`interlace ${command} needs a scenario file`);
+  if (scenario === undefined) throw new UsageError(command === "attach" ? 'interlace attach needs the ws:// URL the process printed ("Debugger listening on ws://127.0.0.1:PORT/ID")' : `interlace ${command} needs a scenario file`);
   for (const name of Object.keys(values) as OptionName[]) {
     if (values[name] !== undefined && !COMMON.includes(name) && !COMMAND_OPTIONS[command].includes(name)) {
       const owners = COMMANDS.filter((c) => COMMAND_OPTIONS[c].includes(name));
@@ -187,6 +190,11 @@ export function parseCommand(argv: readonly string[]): Command {
     };
   }
   rejectExtra(rest);
+  if (command === "attach") {
+    const name = values.name ?? "app";
+    if (!/^[A-Za-z_$][\w$.-]*$/.test(name)) throw new UsageError(`--name takes a thread name (a letter, _ or $, then letters, digits, _, $, . or -), got "${name}"`);
+    return { command, schedule: values.schedule, name, ...common };
+  }
   if (command === "run") {
     if (values.schedule === undefined) throw new UsageError('interlace run needs --schedule, e.g. --schedule "t1:read_balance t2:read_balance"');
     return { command, schedule: values.schedule, ...common };

@@ -2,7 +2,7 @@
 import { SEARCH_ORDERS, STRATEGY_NAMES } from "../strategies/index.js";
 
 /** The commands `interlace` knows. */
-export const COMMANDS = ["run", "explore", "replay", "debug"] as const;
+export const COMMANDS = ["run", "explore", "replay", "debug", "attach"] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const SYNOPSIS: Record<CommandName, string> = {
@@ -13,6 +13,7 @@ const SYNOPSIS: Record<CommandName, string> = {
                     [--report <file.html>]`,
   replay: `interlace replay <scenario> <counterexample.json> [--times <n>] [--report <file.html>] [--timeout <ms>] [--trace-packages <globs>] [--json]`,
   debug: `interlace debug <scenario> [<counterexample.json>] [--at <step>] [--markers] [--inspect] [--max-steps <n>] [--timeout <ms>] [--trace-packages <globs>]`,
+  attach: `interlace attach <ws-url> [--schedule "<thread>:<marker> ..."] [--name <thread>] [--timeout <ms>] [--trace-packages <globs>]`,
 };
 
 const SUMMARY: Record<CommandName, string> = {
@@ -20,6 +21,7 @@ const SUMMARY: Record<CommandName, string> = {
   explore: "run a scenario's task, worker or process threads under many interleavings\n             until the invariant fails or the budget is spent",
   replay: "rerun a counterexample saved by explore --save",
   debug: "walk an interleaving step by step: choose who runs, print values, go back, save",
+  attach: "drive an external node --inspect-wait process through its markers (a schedule, or a prompt)",
 };
 
 const DESCRIPTION: Record<CommandName, string> = {
@@ -36,6 +38,11 @@ or every marker with --markers; task threads: every await and marker) and reads 
 line, from the terminal or from stdin: step <thread>, run <thread>, next, goto <n>, back,
 print <thread> <expression>, where <thread>, state, save <file>, invariant, help, quit.
 With a counterexample, next follows its decisions and --at starts after that many of them.`,
+  attach: `Connects to a node process started with node --inspect-wait=127.0.0.1:0 app.js (the ws:// URL it
+prints; loopback hosts only), reads the markers of the scripts it loads and stops it at them. With
+--schedule it runs the process through those markers, printing each stop, then detaches; without,
+it reads commands from the terminal or stdin: run, step, print <expression>, where, show, help, quit.
+interlace never ends the process: quit, end of input and Ctrl-C detach and let it run on.`,
 };
 
 const OPTIONS: Record<CommandName, string> = {
@@ -65,6 +72,8 @@ const OPTIONS: Record<CommandName, string> = {
                            stderr): Chrome DevTools or VS Code attach to the paused worker/process
                            threads; their resume/step takes one step of that thread
   --max-steps <n>          decisions per thread and run; past it a thread runs freely (default 1000)`,
+  attach: `  --schedule <steps|file>  stops such as "app:read app:write" (the process is one thread); without it, a prompt
+  --name <thread>          the process's thread name in the schedule and the prompt (default app)`,
 };
 
 const COMMON_OPTIONS = `  --timeout <ms>           longest a thread may run without reaching a marker / quiet point (default 10000)
@@ -79,6 +88,7 @@ const EXIT_CODES: Record<CommandName | "all", string> = {
   explore: "Exit codes: 0 invariant holds in every run explored, 1 counterexample found, 2 bad input, 3 runtime fault,\n130/143 stopped by SIGINT/SIGTERM (Ctrl-C: stop after the run in progress; twice: at once).",
   replay: "Exit codes: 0 the failure did not reproduce, 1 the failure reproduced, 2 bad input, 3 runtime fault.",
   debug: "Exit codes: 0 after quit or end of input, 1 the invariant was evaluated and failed, 2 bad input (scripted\nfrom stdin: also when any command failed), 3 runtime fault, 130/143 SIGINT/SIGTERM.",
+  attach: "Exit codes: 0 the schedule was walked (or quit / end of input), 2 bad input (scripted from stdin: also when\nany command failed), 3 runtime fault (timeout, stall, the process ended early), 130/143 SIGINT/SIGTERM.",
 };
 
 /** `interlace --help`: every command's synopsis, and where to find its options. */

@@ -9,6 +9,7 @@ import { commandOf, helpText, parseCommand, type RunCommand } from "./args.js";
 import { debugCommand, exploreCommand, print, replayCommand } from "./commands.js";
 import { loadScenario, loadSchedule, withSyntaxLocation } from "./load-scenario.js";
 import { installInstrumentation } from "../tasks/install.js";
+import { attachCommand } from "../debug/attach/command.js";
 
 /**
  * The reader of the CLI's output went away (the parent process died, `| head` closed the pipe):
@@ -44,6 +45,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command.command === "explore") return await exploreCommand(command);
     if (command.command === "replay") return await replayCommand(command);
     if (command.command === "debug") return await debugCommand(command);
+    if (command.command === "attach") return await attachCommand(command);
     return await runCommand(command);
   } catch (caught) {
     const error = caught instanceof InterlaceError ? withSyntaxLocation(caught) : new InspectorError(`internal error: ${String((caught as Error)?.stack ?? caught)}`);

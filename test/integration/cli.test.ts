@@ -123,7 +123,7 @@ describe("interlace run rejects bad input with exit code 2", () => {
     const { code, stderr } = interlace("explode");
 
     expect(code).toBe(2);
-    expect(stderr).toBe('interlace: E_USAGE: unknown command "explode"; did you mean explore? (commands: run, explore, replay, debug)\nsee `interlace --help`\n');
+    expect(stderr).toBe('interlace: E_USAGE: unknown command "explode"; did you mean explore? (commands: run, explore, replay, debug, attach)\nsee `interlace --help`\n');
   });
 
   it("prints a usage error as one line plus where the command's help is, not the whole help", () => {

@@ -49,7 +49,7 @@ describe("help", () => {
   });
 
   it("rejects help for an unknown command, with a suggestion", () => {
-    expect(usageError(["help", "exlpore"]).message).toBe('unknown command "exlpore"; did you mean explore? (commands: run, explore, replay, debug)');
+    expect(usageError(["help", "exlpore"]).message).toBe('unknown command "exlpore"; did you mean explore? (commands: run, explore, replay, debug, attach)');
   });
 });
 
@@ -62,9 +62,9 @@ describe("usage errors are one line", () => {
     [["--jsn"], "unknown option --jsn; did you mean --json?"],
     [["explore", "s.ts", "-x"], "unknown option -x for explore"],
     [["run", "s.ts"], 'interlace run needs --schedule, e.g. --schedule "t1:read_balance t2:read_balance"'],
-    [["explode"], 'unknown command "explode"; did you mean explore? (commands: run, explore, replay, debug)'],
-    [[], "no command given (commands: run, explore, replay, debug)"],
-    [["explore", "s.ts", "--schedule", "a:b"], "--schedule is not an option of interlace explore (it is an option of interlace run)"],
+    [["explode"], 'unknown command "explode"; did you mean explore? (commands: run, explore, replay, debug, attach)'],
+    [[], "no command given (commands: run, explore, replay, debug, attach)"],
+    [["explore", "s.ts", "--schedule", "a:b"], "--schedule is not an option of interlace explore (it is an option of interlace run and attach)"],
     [["replay", "s.ts"], "interlace replay needs a counterexample file (what explore --save wrote)"],
     [["run", "s.ts", "--schedule", "a:b", "extra"], "unexpected arguments: extra"],
   ])("%j", (argv, message) => {
