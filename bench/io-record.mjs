@@ -76,6 +76,8 @@ async function startRedis() {
   const { port } = probe.address();
   await new Promise((resolve) => probe.close(resolve));
   const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  // However this script ends (a crash included), the server goes with it.
+  process.on("exit", () => child.kill("SIGKILL"));
   const failed = new Promise((resolve) => child.once("error", () => resolve(null)));
   const client = new Redis({ host: "127.0.0.1", port, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   client.on("error", () => {}); // refused until the server listens
@@ -122,11 +124,14 @@ if (redis === null) {
   console.error("io-record: no redis-server (apt-get install redis-server): Redis rows skipped");
 } else {
   const r = redis.client;
-  await r.set("stock:42", 0);
-  await measureAsync("ioredis `get(key)`", () => r.get("stock:42"), () => rt.M(r, "get").get("stock:42"), 4000);
-  await measureAsync("ioredis `incr(key)`", () => r.incr("stock:42"), () => rt.M(r, "incr").incr("stock:42"), 4000);
-  await measureAsync("ioredis `call(\"SET\", key, value)`", () => r.call("SET", "stock:42", "1"), () => rt.M(r, "call").call("SET", "stock:42", "1"), 4000);
-  redis.stop();
+  try {
+    await r.set("stock:42", 0);
+    await measureAsync("ioredis `get(key)`", () => r.get("stock:42"), () => rt.M(r, "get").get("stock:42"), 4000);
+    await measureAsync("ioredis `incr(key)`", () => r.incr("stock:42"), () => rt.M(r, "incr").incr("stock:42"), 4000);
+    await measureAsync("ioredis `call(\"SET\", key, value)`", () => r.call("SET", "stock:42", "1"), () => rt.M(r, "call").call("SET", "stock:42", "1"), 4000);
+  } finally {
+    redis.stop();
+  }
 }
 rmSync(dir, { recursive: true, force: true });
 
