@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
+import { freePort } from "./ports.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,14 +21,6 @@ function binDir(): string {
   const found = versions.map((v) => join(base, v, "bin")).find((dir) => existsSync(join(dir, "initdb")));
   if (!found) throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql: apt-get install postgresql (as .ci/run does).");
   return found;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Starts a cluster; resolves once it accepts connections. */

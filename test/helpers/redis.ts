@@ -7,7 +7,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createConnection, createServer, type AddressInfo } from "node:net";
+import { createConnection } from "node:net";
+import { freePort } from "./ports.js";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -26,14 +27,6 @@ function binary(): string {
   const path = found.stdout.trim();
   if (found.status !== 0 || path === "") throw new Error("redis-server not found: apt-get install redis-server (as .ci/run does).");
   return path;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Sends one inline PING; resolves true on `+PONG`. */
