@@ -19,6 +19,7 @@ import { Chain, Pending, type Operations } from "./chain-value.js";
 import { tracksCall } from "./collections.js";
 import { Callees } from "./callees.js";
 import { Drivers, recordCall, type DriverOp } from "../io/drivers/index.js";
+import { lockWaitsActive } from "../io/drivers/locks.js";
 import { apply, isObject, methodOf, sloppyDelete, sloppySet, toKey, type Bag } from "./intrinsics.js";
 import type { AccessPolicy, VariableFile } from "./policy.js";
 import type { Access } from "../strategies/access.js";
@@ -364,7 +365,16 @@ class Runtime implements AccessRuntime, Operations {
     const key = toKey(k);
     this.#key = key;
     const method = methodOf(o, key);
-    const hooked = typeof method === "function" ? this.#hook?.method(method, o, key) : undefined;
+    if (typeof method !== "function") return o;
+    const hooked = this.#hook?.method(method, o, key);
+    // Statements that take database locks are followed in unrecorded runs too (io/drivers/locks.ts).
+    if (this.#drivers !== null && lockWaitsActive()) {
+      const op = this.#driver(method, o);
+      if (op !== null && this.#drivers.locking(op)) {
+        const run = hooked ?? ((...args: unknown[]) => apply(method as (...a: unknown[]) => unknown, o, args));
+        return { [key]: this.#driverStandIn(op, o, (args) => run(...args), true) };
+      }
+    }
     return hooked === undefined ? o : { [key]: hooked };
   }
 
@@ -375,13 +385,14 @@ class Runtime implements AccessRuntime, Operations {
   }
 
   /** The function traced code calls instead of a driver operation: records the call's resource accesses, then makes it. */
-  #driverStandIn(op: DriverOp, receiver: unknown, run: (args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  #driverStandIn(op: DriverOp, receiver: unknown, run: (args: unknown[]) => unknown, unrecorded = false): (...args: unknown[]) => unknown {
     return (...args: unknown[]): unknown => {
       if (this.#inDriver) return run(args);
       const sink = this.#sink;
       this.#inDriver = true;
+      const emit = sink !== null ? (access: Access) => sink(access) : unrecorded ? () => {} : null;
       try {
-        return recordCall(op, receiver, args, sink === null ? null : (access: Access) => sink(access), () => {
+        return recordCall(op, receiver, args, emit, () => {
           // The call itself runs as usual: what it calls back into traced code is recorded.
           this.#inDriver = false;
           return run(args);

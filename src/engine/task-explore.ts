@@ -151,10 +151,14 @@ export class TaskExploreRun {
   #deadlock(tasks: readonly TaskSnapshot[]): TaskAction {
     const at = (where: Where | undefined): string =>
       where ? `${where.file}:${where.line}:${where.column + 1}${where.text ? `  ${where.text}` : ""}` : "an unknown position";
-    const blocked = tasks
-      .filter((t): t is TaskSnapshot & { phase: "blocked" } => t.phase === "blocked")
-      .map((t) => ({ thread: t.name, at: at(t.where) }));
-    const locks: LockWait[] = tasks.flatMap((t) => {
+    const stuck = tasks.filter((t): t is TaskSnapshot & { phase: "blocked" } => t.phase === "blocked");
+    // A task waiting for a database lock another task holds (modelled) waits like one at a lock gate.
+    const blocked = stuck.filter((t) => t.waitingFor?.modelled !== true).map((t) => ({ thread: t.name, at: at(t.where) }));
+    const locks: LockWait[] = tasks.flatMap((t): LockWait[] => {
+      if (t.phase === "blocked" && t.waitingFor?.modelled === true) {
+        const w = t.waitingFor;
+        return [{ thread: t.name, lock: w.label, at: at(t.where), ...(w.holder === undefined ? {} : { holder: w.holder }) }];
+      }
       const lock = t.phase === "parked" ? t.gate.lock : undefined;
       if (t.phase !== "parked" || lock === undefined) return [];
       return [{ thread: t.name, lock: lock.label, at: at(t.gate.where), ...(lock.holder === undefined ? {} : { holder: lock.holder }) }];

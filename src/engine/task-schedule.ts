@@ -64,8 +64,24 @@ export type TaskSnapshot =
       /** Every gate it is parked at, oldest first, when it has several strands (`Promise.all` inside a task). */
       gates?: readonly TaskGate[];
     }
-  | { name: string; phase: "blocked"; where?: Where }
+  | {
+      name: string;
+      phase: "blocked";
+      where?: Where;
+      /** Set when it waits outside the heap (a database lock): for the deadlock report. */
+      waitingFor?: ExternalWait;
+    }
   | { name: string; phase: "finished" };
+
+/** What a blocked task waits for outside the heap. */
+export interface ExternalWait {
+  /** `SQL row account(id=1)`, `a TCP reply`. */
+  label: string;
+  /** The task holding it, when a task of the run does. */
+  holder?: string;
+  /** A modelled lock (the wait ends only when the holder releases it), or a stalled reply. */
+  modelled: boolean;
+}
 
 /** What the runtime must do next. */
 export type TaskAction =

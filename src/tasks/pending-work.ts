@@ -58,6 +58,10 @@ export class PendingWork<T extends object> {
   #unref: (() => unknown) | undefined;
   /** Items added and not completed, unref'ed timers included (see {@link total}). */
   #total = 0;
+  /** Owners waiting for a lock: their database replies are not pending work (see {@link hold}). */
+  readonly #held = new Set<T>();
+  /** Called when a reply of a held owner arrives anyway. */
+  onHeldReply: ((owner: T) => void) | undefined;
 
   /**
    * @param ownerOf - The owner of the code running now (`undefined` outside every owner).
@@ -117,22 +121,56 @@ export class PendingWork<T extends object> {
     this.#socketWrite = undefined;
     this.#entries.clear();
     this.#counts.clear();
+    this.#held.clear();
     this.#total = 0;
   }
 
-  /** Pending items of all owners (background timers not counted). */
+  /**
+   * The owner waits for something no reply will settle soon (a lock another owner holds): its
+   * TCP replies, sent or to come, stop counting as pending work until {@link unhold}, or until one
+   * arrives ({@link onHeldReply} is told).
+   */
+  hold(owner: T): void {
+    this.#held.add(owner);
+    if (this.#total > 0 && this.total === 0) this.#onSettled();
+  }
+
+  unhold(owner: T): void {
+    this.#held.delete(owner);
+  }
+
+  isHeld(owner: T): boolean {
+    return this.#held.has(owner);
+  }
+
+  /** Pending items of all owners (background timers and held replies not counted). */
   get total(): number {
     if (this.#total === 0) return 0;
     let background = 0;
-    for (const entry of this.#entries.values()) if (isBackground(entry)) background += 1;
+    for (const entry of this.#entries.values()) if (this.#ignored(entry)) background += 1;
     return this.#total - background;
   }
 
-  /** Pending items of one owner (background timers not counted). */
+  /** Pending items of one owner (background timers and held replies not counted). */
   count(owner: T): number {
     let n = 0;
-    for (const entry of this.#entries.values()) if (entry.owner === owner && !isBackground(entry)) n += 1;
+    for (const entry of this.#entries.values()) if (entry.owner === owner && !this.#ignored(entry)) n += 1;
     return n;
+  }
+
+  /** Whether every pending item of the owner is a TCP reply (and it has some). */
+  onlyReplies(owner: T): boolean {
+    let replies = 0;
+    for (const entry of this.#entries.values()) {
+      if (entry.owner !== owner || this.#ignored(entry)) continue;
+      if (entry.type !== "TCP reply") return false;
+      replies += 1;
+    }
+    return replies > 0;
+  }
+
+  #ignored(entry: Entry<T>): boolean {
+    return isBackground(entry) || (entry.type === "TCP reply" && this.#held.has(entry.owner));
   }
 
   /** One owner's pending items, e.g. `["a timer armed at src/app.ts:12:5", "FSREQPROMISE"]` (for messages). */
@@ -169,6 +207,10 @@ export class PendingWork<T extends object> {
     const left = (this.#counts.get(entry.owner) ?? 1) - 1;
     this.#counts.set(entry.owner, left);
     this.#total -= 1;
+    if (entry.type === "TCP reply" && this.#held.has(entry.owner)) {
+      this.#held.delete(entry.owner);
+      this.onHeldReply?.(entry.owner);
+    }
     if (this.total === 0) this.#onSettled();
   }
 }

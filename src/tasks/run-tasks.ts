@@ -20,6 +20,7 @@ import { CallbackGates } from "./callbacks.js";
 import { accessInstrumentedFiles, installedAccessRuntime } from "../access/runtime.js";
 import { getGates } from "./gates.js";
 import { PendingWork } from "./pending-work.js";
+import { ExternalWaits, STALL_MS } from "./external-waits.js";
 import { guardProcessExit } from "./exit-guard.js";
 import { guardCancellations } from "./cancel-guard.js";
 import { Task, TaskRun, type TaskThread } from "./task-run.js";
@@ -135,6 +136,7 @@ class TaskRunController {
   readonly #run: TaskRun;
   readonly #pending: PendingWork<Task>;
   readonly #ownTask: () => Task | undefined;
+  readonly #waits: ExternalWaits;
   #failure: InterlaceError | undefined;
   #wake: (() => void) | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -158,6 +160,7 @@ class TaskRunController {
       return task instanceof Task && task.run === this.#run ? task : undefined;
     };
     this.#pending = new PendingWork<Task>(this.#ownTask, () => this.#wakeUp());
+    this.#waits = new ExternalWaits(() => this.#run.tasks, this.#pending, this.#ownTask, (task, access) => options.accesses?.push(task.name, access));
   }
 
   async run(): Promise<TaskPolicyOutcome> {
@@ -165,6 +168,7 @@ class TaskRunController {
     this.#pending.enable();
     const restoreExit = guardProcessExit(this.#ownTask, (error) => this.#fail(error));
     const detach = this.#options.accesses?.attach(() => this.#ownTask()?.name, this.#state) ?? (() => {});
+    const detachWaits = this.#waits.attach();
     const signal = this.#options.signal;
     const interrupt = (): void => this.#fail(new InterruptedError(String(signal?.reason instanceof Error ? signal.reason.message : signal?.reason ?? "aborted")));
     if (signal?.aborted) interrupt();
@@ -180,6 +184,8 @@ class TaskRunController {
         this.#restartTimer();
         await this.#quiet();
         if (this.#failure) throw this.#failure;
+        // Tasks stalled on replies while none is parked are the only ones that can go on: wait for them.
+        if (!this.#run.tasks.some((t) => t.parked.length > 0) && this.#waits.unstall()) continue;
         const decided = this.#engine.decide(this.#run.snapshot());
         let action: TaskAction;
         if ("then" in decided) {
@@ -206,6 +212,8 @@ class TaskRunController {
     } finally {
       signal?.removeEventListener("abort", interrupt);
       runtime?.setCallHook(null);
+      // Replies of tasks that waited for a lock count again: the ended run's tasks get to settle them.
+      detachWaits();
       detach();
       if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
       const unguard = guardCancellations((reason) => this.#run.isCancellation(reason));
@@ -245,7 +253,15 @@ class TaskRunController {
     for (;;) {
       if (this.#failure) return;
       if (this.#pending.total > 0) {
+        // Replies that make no progress while another task is parked: the stall rule (external-waits.ts).
+        let stalled = false;
+        const stall = clock.setTimeout(() => {
+          stalled = true;
+          this.#wakeUp();
+        }, Math.min(STALL_MS, this.#options.timeoutMs / 2));
         await new clock.Promise<void>((resolve) => (this.#wake = resolve));
+        clock.clearTimeout(stall);
+        if (stalled) this.#waits.stalled();
         continue;
       }
       await new clock.Promise<void>((resolve) => clock.setImmediate(resolve));

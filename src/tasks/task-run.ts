@@ -27,6 +27,7 @@ import { types } from "node:util";
 import { getGates, SCHEDULABLE_LOCK, type SchedulableLock } from "./gates.js";
 import { walkState } from "../access/state-walk.js";
 import { TaskCancelledError } from "../errors.js";
+import type { TaskWait } from "./external-waits.js";
 
 export { parsePosition };
 
@@ -82,6 +83,8 @@ export class Task implements DispatchedTask {
   lastAwait: readonly [number, number] | undefined;
   /** What the task's function resolved to (once finished without throwing). */
   result: unknown;
+  /** Set while it waits outside the heap for something another task holds (`external-waits.ts`). */
+  wait: TaskWait | undefined;
   /** Gates the task met after its run ended: awaits passed, gates rejected. */
   passedAfterEnd = 0;
   rejectedAfterEnd = 0;
@@ -187,7 +190,9 @@ export class TaskRun {
           : { name: task.name, phase: "parked", gate: this.#gateNow(first), gates: task.parked.map((p) => this.#gateNow(p)) };
       }
       const where = task.lastAwait ? this.where(task.lastAwait[0], task.lastAwait[1]) : undefined;
-      return where ? { name: task.name, phase: "blocked", where } : { name: task.name, phase: "blocked" };
+      const blocked: TaskSnapshot = where ? { name: task.name, phase: "blocked", where } : { name: task.name, phase: "blocked" };
+      if (task.wait !== undefined) blocked.waitingFor = { label: task.wait.label, modelled: task.wait.modelled, ...(task.wait.holder === undefined ? {} : { holder: task.wait.holder }) };
+      return blocked;
     });
   }
 

@@ -1,6 +1,6 @@
 /**
  * Driver operations of task threads as resource accesses: which functions are operations on
- * external resources (better-sqlite3, pg, ioredis, `fs`/`fs/promises`, client connections), and what each
+ * external resources (better-sqlite3, pg, ioredis, node-redis, `fs`/`fs/promises`, client connections), and what each
  * call of them touches (through the classifiers of `io/`). The access runtime asks {@link
  * Drivers.find} about every call traced code makes into untraced code while a sink is set; an
  * operation found records its accesses instead of a write of the outside world (see README.md
@@ -10,7 +10,9 @@
 import { WORLD } from "../../strategies/access.js";
 import { Transactions, type DriverContext, type DriverOp, type Emit, type Finish } from "./common.js";
 import { Files } from "./fs.js";
+import { LockTable, onLockWaitsRun } from "./locks.js";
 import { registerNet } from "./net.js";
+import { NodeRedis } from "./node-redis.js";
 import { Postgres } from "./pg.js";
 import { Redis } from "./redis.js";
 import { Sqlite } from "./sqlite.js";
@@ -18,24 +20,34 @@ import { Sqlite } from "./sqlite.js";
 export type { DriverContext, DriverOp, Emit, Finish } from "./common.js";
 
 /** Where code of a driver's functions comes from (`callees.ts` origins): only those are looked at further. */
-const DRIVER_ORIGINS = new Set(["native", "better-sqlite3", "pg", "pg-pool", "ioredis"]);
+const DRIVER_ORIGINS = new Set(["native", "better-sqlite3", "pg", "pg-pool", "ioredis", "@redis/client", "redis"]);
 
 export class Drivers {
   readonly #ops = new WeakMap<Function, DriverOp>();
   /** Functions known to be no driver operation whatever their receiver. */
   readonly #not = new WeakSet<Function>();
   readonly #transactions = new Transactions();
+  readonly #locks = new LockTable();
   readonly #files: Files;
   readonly #sqlite: Sqlite;
   readonly #pg: Postgres;
   readonly #redis = new Redis();
+  readonly #nodeRedis = new NodeRedis();
+  /** Operations that take database locks: followed in every task run, recorded or not (`locks.ts`). */
+  readonly #locking = new WeakSet<DriverOp>();
 
   constructor(ctx: DriverContext) {
     const register = (fn: Function, op: DriverOp) => this.#ops.set(fn, op);
     this.#files = new Files(register);
     registerNet(register);
     this.#sqlite = new Sqlite(ctx, this.#transactions);
-    this.#pg = new Postgres(this.#transactions);
+    this.#pg = new Postgres(this.#transactions, this.#locks, (op) => this.#locking.add(op));
+    onLockWaitsRun(() => this.reset());
+  }
+
+  /** Whether the operation takes database locks (so it runs even when nothing is recorded). */
+  locking(op: DriverOp): boolean {
+    return this.#locking.has(op);
   }
 
   /** Names the resources reachable from a run's state the same way in every run (SQLite databases). */
@@ -46,9 +58,11 @@ export class Drivers {
   /** A new run: open transactions, descriptors and catalogs are this run's. */
   reset(): void {
     this.#transactions.reset();
+    this.#locks.reset();
     this.#files.reset();
     this.#pg.reset();
     this.#redis.reset();
+    this.#nodeRedis.reset();
   }
 
   /**
@@ -65,7 +79,8 @@ export class Drivers {
       return null;
     }
     const register = (f: Function, o: DriverOp) => this.#ops.set(f, o);
-    const found = this.#sqlite.discover(fn, receiver, register) ?? this.#pg.discover(fn, receiver, register) ?? this.#redis.discover(fn, receiver, register);
+    const found = this.#sqlite.discover(fn, receiver, register) ?? this.#pg.discover(fn, receiver, register) ?? this.#redis.discover(fn, receiver, register) ??
+      this.#nodeRedis.discover(fn, receiver, register);
     if (found !== null) {
       this.#ops.set(fn, found);
       return found;

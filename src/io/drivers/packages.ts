@@ -19,6 +19,14 @@ const WANTED = [
   "/ioredis/built/Redis.js",
   "/ioredis/built/Pipeline.js",
   "/ioredis/built/Command.js",
+  "/@redis/client/dist/lib/client/index.js",
+  "/@redis/client/dist/lib/client/multi-command.js",
+  "/@redis/client/dist/lib/client/parser.js",
+  "/@redis/client/dist/lib/client/pool.js",
+  "/@redis/client/dist/lib/commands/index.js",
+  "/@redis/client/dist/lib/cluster/index.js",
+  "/@redis/client/dist/lib/sentinel/index.js",
+  "/node_modules/redis/dist/index.js",
 ] as const;
 
 export type Wanted = (typeof WANTED)[number];

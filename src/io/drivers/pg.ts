@@ -19,6 +19,7 @@ import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "
 import { classifyConnect } from "../net.js";
 import { emitAccesses, emitEffect, emitWorld, type DriverOp, type Emit, type Transactions, own } from "./common.js";
 import { loadedExports, pathOfExports } from "./packages.js";
+import type { LockTable } from "./locks.js";
 import { emptySchema, recordSql, type Schema } from "./sql-record.js";
 
 const ORIGIN = "pg";
@@ -151,14 +152,19 @@ function schemaFrom(rows: Record<string, Array<Record<string, unknown>>>): Schem
 
 export class Postgres {
   readonly #transactions: Transactions;
+  readonly #locks: LockTable;
   readonly #reader = new CatalogReader();
   /** Catalogs read in this run, by database. */
   #schemas = new Map<string, Schema | null>();
   readonly #clients = new Set<Function>();
   readonly #pools = new Set<Function>();
 
-  constructor(transactions: Transactions) {
+  readonly #locking: (op: DriverOp) => void;
+
+  constructor(transactions: Transactions, locks: LockTable, locking: (op: DriverOp) => void) {
     this.#transactions = transactions;
+    this.#locks = locks;
+    this.#locking = locking;
   }
 
   reset(): void {
@@ -172,7 +178,11 @@ export class Postgres {
       const proto = C.prototype as object;
       const pgPath = join(dirname(pathOfExports(C) ?? ""), "index.js");
       const query = own(proto, "query");
-      if (typeof query === "function") register(query, (client, args, emit) => this.#query(client as object, clientParams(client), args, pgPath, emit, true));
+      if (typeof query === "function") {
+        const op: DriverOp = (client, args, emit) => this.#query(client as object, clientParams(client), args, pgPath, emit, true);
+        this.#locking(op);
+        register(query, op);
+      }
       for (const name of ["connect", "end"]) {
         const f = own(proto, name);
         if (typeof f === "function") register(f, (client, _args, emit) => emitEffect(classifyConnect(clientParams(client)), ORIGIN, "connection", emit));
@@ -184,7 +194,11 @@ export class Postgres {
       const proto = P.prototype as object;
       const query = own(proto, "query");
       const pgPath = this.#pgPath();
-      if (typeof query === "function") register(query, (pool, args, emit) => this.#query({}, poolParams(pool), args, pgPath, emit, false));
+      if (typeof query === "function") {
+        const op: DriverOp = (pool, args, emit) => this.#query({}, poolParams(pool), args, pgPath, emit, false);
+        this.#locking(op);
+        register(query, op);
+      }
       for (const name of ["connect", "end"]) {
         const f = own(proto, name);
         if (typeof f === "function") register(f, (pool, _args, emit) => poolAccess(poolParams(pool), emit));
@@ -227,7 +241,10 @@ export class Postgres {
     const schema = this.#schema(database, params, pgPath);
     const txns = transactions ? this.#transactions : null;
     const sink = txns ?? noTransactions;
-    recordSql({ connection, dialect: "postgres", database, sql, params: (bound as unknown[] | undefined) ?? [], schema, origin: ORIGIN }, sink, emit);
+    const effect = recordSql({ connection, dialect: "postgres", database, sql, params: (bound as unknown[] | undefined) ?? [], schema, origin: ORIGIN }, sink, emit);
+    // Row and advisory locks: a statement waiting for one another task's transaction holds blocks its task (locks.ts).
+    if (effect.transaction === "commit" || effect.transaction === "rollback") this.#locks.release(connection, effect.text, emit);
+    else if (effect.modelled) this.#locks.request(connection, effect.locks, sink.isOpen(connection), effect.text, emit);
   }
 
   #schema(database: string, params: Params, pgPath: string): Schema | null {
