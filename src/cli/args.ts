@@ -30,6 +30,8 @@ export interface ExploreCommand {
   preemptionBound: number | undefined;
   searchOrder: SearchOrder | undefined;
   maxSteps: number | undefined;
+  /** `--granularity`: where worker and process threads stop for decisions. */
+  granularity: "statements" | "io" | "markers" | undefined;
   shrinkBudget: number | undefined;
   reproduce: number | undefined;
   /** `--time-budget`, in milliseconds. */
@@ -75,6 +77,7 @@ const OPTIONS = {
   "preemption-bound": { type: "string" },
   "search-order": { type: "string" },
   "max-steps": { type: "string" },
+  granularity: { type: "string" },
   "shrink-budget": { type: "string" },
   "no-shrink": { type: "boolean" },
   reproduce: { type: "string" },
@@ -98,7 +101,7 @@ type OptionName = keyof typeof OPTIONS;
 /** The options each command accepts, besides --json, --timeout, --trace-packages, --help and --version. */
 const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   run: ["schedule"],
-  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save", "report"],
+  explore: ["strategy", "seed", "max-attempts", "max-executions", "preemption-bound", "search-order", "max-steps", "granularity", "shrink-budget", "no-shrink", "reproduce", "time-budget", "save", "report"],
   replay: ["times", "report"],
   debug: ["at", "max-steps", "markers", "inspect"],
   attach: ["schedule", "name"],
@@ -208,6 +211,7 @@ export function parseCommand(argv: readonly string[]): Command {
     preemptionBound: values["preemption-bound"] === undefined ? undefined : wholeNumber("--preemption-bound", values["preemption-bound"]),
     searchOrder: values["search-order"] === undefined ? undefined : parseSearchOrder(values["search-order"]),
     maxSteps: values["max-steps"] === undefined ? undefined : positiveInteger("--max-steps", values["max-steps"], "decisions", "2000"),
+    granularity: granularityOption(values.granularity),
     shrinkBudget: shrinkBudgetOf(values["shrink-budget"], values["no-shrink"] === true),
     reproduce: values.reproduce === undefined ? undefined : wholeNumber("--reproduce", values.reproduce),
     timeBudget: values["time-budget"] === undefined ? undefined : duration("--time-budget", values["time-budget"]),
@@ -215,6 +219,13 @@ export function parseCommand(argv: readonly string[]): Command {
     report: reportPath(values.report),
     ...common,
   };
+}
+
+/** `--granularity statements|io|markers`. */
+function granularityOption(value: string | undefined): "statements" | "io" | "markers" | undefined {
+  if (value === undefined) return undefined;
+  if (value === "statements" || value === "io" || value === "markers") return value;
+  throw new UsageError(`--granularity takes statements, io or markers, got "${value}" (io: a decision before each file, connection, child process or native call; statements: every statement of traced code).`);
 }
 
 function reportPath(text: string | undefined): string | undefined {

@@ -42,6 +42,7 @@ export async function exploreCommand(command: ExploreCommand): Promise<number> {
         ...(command.preemptionBound === undefined ? {} : { preemptionBound: command.preemptionBound }),
         ...(command.searchOrder === undefined ? {} : { searchOrder: command.searchOrder }),
         ...(command.maxSteps === undefined ? {} : { maxSteps: command.maxSteps }),
+        ...(command.granularity === undefined ? {} : { granularity: command.granularity }),
         ...(command.shrinkBudget === undefined ? {} : { shrinkBudget: command.shrinkBudget }),
         ...(command.reproduce === undefined ? {} : { reproduceOnFailure: command.reproduce }),
         ...(command.report === undefined ? {} : { report: { file: command.report, ...(command.save === undefined ? {} : { counterexampleFile: command.save }) } }),

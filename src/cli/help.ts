@@ -9,7 +9,7 @@ const SYNOPSIS: Record<CommandName, string> = {
   run: `interlace run <scenario> --schedule "<thread>:<marker> ..." [--timeout <ms>] [--trace-packages <globs>] [--json]`,
   explore: `interlace explore <scenario> [--strategy <name>] [--seed <n>] [--max-attempts <n>] [--save <file>] [--timeout <ms>] [--json]
                     [--max-executions <n>] [--preemption-bound <n>] [--search-order dfs|diverse]
-                    [--max-steps <n>] [--shrink-budget <n> | --no-shrink] [--reproduce <n>] [--time-budget <duration>] [--trace-packages <globs>]
+                    [--max-steps <n>] [--granularity statements|io|markers] [--shrink-budget <n> | --no-shrink] [--reproduce <n>] [--time-budget <duration>] [--trace-packages <globs>]
                     [--report <file.html>]`,
   replay: `interlace replay <scenario> <counterexample.json> [--times <n>] [--report <file.html>] [--timeout <ms>] [--trace-packages <globs>] [--json]`,
   debug: `interlace debug <scenario> [<counterexample.json>] [--at <step>] [--markers] [--inspect] [--max-steps <n>] [--timeout <ms>] [--trace-packages <globs>]`,
@@ -48,13 +48,16 @@ interlace never ends the process: quit, end of input and Ctrl-C detach and let i
 const OPTIONS: Record<CommandName, string> = {
   run: `  --schedule <steps|file>  steps such as "t1:read_balance t2:read_balance", or a .json/.txt schedule file (required)`,
   explore: `  --strategy <name>        ${STRATEGY_NAMES.join(", ")} (default portfolio: DPOR, random and pct
-                           taking turns; random and pct only for process threads)
+                           taking turns)
   --seed <n>               seed of portfolio, random and pct (default: drawn at random and printed)
   --max-attempts <n>       runs before concluding the invariant holds (default 200)
   --max-executions <n>     the same budget under dpor's name (give one of the two)
   --preemption-bound <n>   most preemptions per run, for exhaustive and dpor (portfolio's too; default: none)
   --search-order <order>   dpor's order (portfolio's too), ${SEARCH_ORDERS.join(" or ")} (default dfs; diverse suits small budgets)
   --max-steps <n>          decisions per thread and run; past it a thread runs freely (default 1000)
+  --granularity <where>    worker/process threads: statements (every statement of traced code, the
+                           default), io (markers and each operation on files, connections, child
+                           processes, native addons, from any code), markers (markers only)
   --shrink-budget <n>      runs spent shrinking a counterexample to fewer preemptions (default 200)
   --no-shrink              report the counterexample as found (same as --shrink-budget 0)
   --reproduce <n>          replays of the counterexample for the reproduction figure (default 10; 0: none)

@@ -28,11 +28,13 @@ import { QUIET_LIMIT_MS, type RunnerEvent, type ThreadLaunch } from "../protocol
 import type { ThreadAccess } from "../engine/step-accesses.js";
 import type { WantedLock } from "../engine/isolate-explore.js";
 import { AccessRing } from "./access-ring.js";
+import { OVERFLOW_ORIGIN, WORLD } from "../strategies/access.js";
+import { createIoChannel } from "../runtime/io-channel.mjs";
 import { clock } from "./clock.js";
 import type { OutputSink } from "./output.js";
 import { ProcessTarget, type ProcessOptions } from "./process-target.js";
 import { ThreadDriver, displayPath, type Granularity, type ProbeResult } from "./thread-driver.js";
-import type { TargetExit, TargetListener, ThreadTarget } from "./thread-target.js";
+import type { IoAccesses, TargetExit, TargetListener, ThreadTarget } from "./thread-target.js";
 import { WorkerTarget } from "./worker-target.js";
 
 const LOAD_FLOOR_MS = 30_000;
@@ -122,6 +124,8 @@ export class IsolateGroup {
   readonly #drivers = new Map<string, ThreadDriver>();
   /** Workers' access rings, when accesses are recorded. */
   readonly #rings = new Map<string, AccessRing>();
+  /** Resource accesses of isolates disposed since the last drain. */
+  #disposedIo: Array<[string, IoAccesses]> = [];
   /** Waiters woken by `Atomics.notify` in any worker of the group (`control` of their launch). */
   readonly #wakes = new Int32Array(new SharedArrayBuffer(4));
   /** Every isolate is alive and back at (or on its way to) its ready point. */
@@ -194,6 +198,14 @@ export class IsolateGroup {
   drainAccesses(): ThreadAccess[] {
     const out: ThreadAccess[] = [];
     for (const [thread, ring] of this.#rings) for (const access of ring.drain()) out.push({ ...access, thread });
+    const taken: Array<[string, IoAccesses | undefined]> = [...this.#disposedIo, ...[...this.#targets].map(([thread, target]) => [thread, target.takeIoAccesses?.()] as [string, IoAccesses | undefined])];
+    this.#disposedIo = [];
+    for (const [thread, io] of taken) {
+      if (io === undefined) continue;
+      for (const access of io.accesses) out.push({ ...access, thread });
+      // Operations the channel could not hold: what they touched is not known.
+      if (io.dropped > 0) out.push({ op: "write", location: WORLD, origin: OVERFLOW_ORIGIN, label: `${io.dropped} resource accesses of one step did not fit the io channel`, thread });
+    }
     return out;
   }
 
@@ -212,6 +224,7 @@ export class IsolateGroup {
     const control = this.#wakes.buffer as SharedArrayBuffer;
     // The previous isolates' rings were kept for the last drain of their run.
     this.#rings.clear();
+    this.#disposedIo = [];
     await Promise.all(
       this.#threads.map((t) =>
         this.#launch(t, state, control).catch((error: unknown) => {
@@ -228,11 +241,18 @@ export class IsolateGroup {
       exit: (exit) => this.#onExit(name, exit),
     };
     let launch: ThreadLaunch = thread.launch;
-    if (thread.kind === "worker" && this.#options.recordAccesses === true) {
+    const record = this.#options.recordAccesses === true;
+    if (thread.kind === "worker" && record) {
       const ring = AccessRing.create(name);
       ring.lockGates = this.#run?.engine.lockGate !== undefined;
       this.#rings.set(name, ring);
       launch = { ...launch, accesses: ring.buffer, tracePackages: [...this.#options.tracePackages] };
+    }
+    // The io hooks: gates at io granularity; a process's resource accesses whenever accesses are
+    // recorded (what processes share is outside their heaps), a worker's at io granularity.
+    const gates = this.#options.granularity === "io";
+    if (gates || (record && thread.kind === "process")) {
+      launch = { ...launch, io: { gates, record, ...(thread.kind === "worker" ? { channel: createIoChannel() } : {}) } };
     }
     const target =
       thread.kind === "worker"
@@ -453,6 +473,8 @@ export class IsolateGroup {
 
   async #disposeAll(): Promise<void> {
     const targets = [...this.#targets];
+    // Their last step's resource accesses, kept for the run's last drain (as the rings are).
+    for (const [thread, target] of targets) this.#disposedIo.push([thread, target.takeIoAccesses?.() ?? { accesses: [], dropped: 0 }]);
     this.#targets.clear();
     this.#drivers.clear();
     await Promise.all(targets.map(([, target]) => target.dispose()));

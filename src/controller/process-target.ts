@@ -10,7 +10,8 @@ import { serialize } from "node:v8";
 import type { Socket } from "node:net";
 import { CdpSession } from "../cdp/session.js";
 import type { Transport } from "../cdp/transport.js";
-import { FRAME_CDP, FRAME_PROCEED, FRAME_RUNNER, FRAME_START, type RunnerEvent, type StartFrame, type ThreadLaunch } from "../protocol/messages.js";
+import { FRAME_ACCESSES, FRAME_CDP, FRAME_PROCEED, FRAME_RUNNER, FRAME_START, type RunnerEvent, type StartFrame, type ThreadLaunch } from "../protocol/messages.js";
+import type { IoAccesses } from "./thread-target.js";
 import { LineReader } from "../runtime/line-reader.mjs";
 import { clock } from "./clock.js";
 import type { OutputSink } from "./output.js";
@@ -67,6 +68,8 @@ export class ProcessTarget implements ThreadTarget {
   readonly #exited: Promise<void>;
   #runnerEnded = false;
   #disposed = false;
+  /** Resource accesses the agent sent (`A` frames) since the last {@link takeIoAccesses}. */
+  #io: IoAccesses = { accesses: [], dropped: 0 };
 
   private constructor(launch: ThreadLaunch, state: string, child: ChildProcess, listener: TargetListener, output: OutputSink) {
     this.thread = launch.thread;
@@ -81,6 +84,11 @@ export class ProcessTarget implements ThreadTarget {
     const reader = new LineReader((line) => {
       if (line.startsWith(FRAME_CDP)) {
         transport.onmessage?.(line.slice(1));
+      } else if (line.startsWith(FRAME_ACCESSES)) {
+        // Always ahead of the pause or runner event that ends the step they belong to.
+        const { accesses, dropped } = JSON.parse(line.slice(1)) as IoAccesses;
+        this.#io.accesses.push(...accesses);
+        this.#io.dropped += dropped;
       } else if (line.startsWith(FRAME_RUNNER)) {
         const event = JSON.parse(line.slice(1)) as RunnerEvent;
         if (event.type !== "blocked") this.#runnerEnded = true;
@@ -123,12 +131,19 @@ export class ProcessTarget implements ThreadTarget {
     this.#channel.write(`${FRAME_START}${JSON.stringify(this.#start)}\n`);
   }
 
+  takeIoAccesses(): IoAccesses {
+    const taken = this.#io;
+    this.#io = { accesses: [], dropped: 0 };
+    return taken;
+  }
+
   proceed(): void {
     this.#channel.write(`${FRAME_PROCEED}\n`);
   }
 
   again(state: unknown): void {
     this.#runnerEnded = false;
+    this.#io = { accesses: [], dropped: 0 };
     const frame: StartFrame = { state: serialize(state).toString("base64") };
     this.#channel.write(`${FRAME_START}${JSON.stringify(frame)}\n`);
   }

@@ -8,18 +8,21 @@ import type { Where } from "../engine/schedule-run.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
 import type { TraceFilter } from "../markers/index.js";
 import type { Protocol } from "../protocol/cdp.js";
-import { BLOCKING_WAIT_FUNCTION, LOCK_GATE_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
+import { BLOCKING_WAIT_FUNCTION, IO_GATE_FUNCTION, LOCK_GATE_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
 import { displayPath, sourceLine } from "../markers/display.js";
+import { fileURLToPath } from "node:url";
 
 export { displayPath };
 
 /**
- * Where a thread stops: at markers only, or also at every statement (and call) of traced code —
- * the Inspector analogue of `sys.settrace`.
+ * Where a thread stops: at markers only, also at every statement (and call) of traced code — the
+ * Inspector analogue of `sys.settrace` —, or also before every operation on something outside the
+ * thread's heap (`io`: a file, a connection, a child process, a native addon call; the io gates of
+ * runtime/io-hooks.mjs), whatever code makes it.
  */
-export type Granularity = "markers" | "statements";
+export type Granularity = "markers" | "statements" | "io";
 
 /** A breakpoint the driver placed: a marker, or a statement (name ""). */
 interface Stop {
@@ -70,6 +73,8 @@ export class ThreadDriver {
   readonly #filter: TraceFilter;
   readonly #listener: DriverListener;
   readonly #scripts = new Map<string, ScriptRecord>();
+  /** The URL of every script the isolate parsed, traced or not (where an io gate's caller is). */
+  readonly #urls = new Map<string, string>();
   /** Every `Debugger.scriptParsed` of this isolate, in order (replayed to a DevTools client by `interlace debug --inspect`). */
   readonly #parsed: Protocol.Debugger.ScriptParsedEvent[] = [];
   readonly #breakpoints = new Map<string, Stop>();
@@ -110,6 +115,7 @@ export class ThreadDriver {
   async start(): Promise<void> {
     this.#session.on("Debugger.scriptParsed", (p) => {
       this.#parsed.push(p);
+      if (p.url) this.#urls.set(p.scriptId, p.url);
       if (p.url && this.#filter.shouldTraceFile(p.url)) {
         this.#scripts.set(p.scriptId, { url: p.url, sourceMapURL: p.sourceMapURL ?? "", sourceMap: null });
       }
@@ -236,7 +242,13 @@ export class ThreadDriver {
         this.#listener.stopped(stop.name, (stop.where ??= this.#sourceWhere(stop.location) ?? { file: "(unknown)", line: 0, column: 0 }));
         return;
       }
-      if (p.callFrames[0]?.functionName === LOCK_GATE_FUNCTION) {
+      if (p.callFrames[0]?.functionName === IO_GATE_FUNCTION) {
+        if (this.#granularity === "io") {
+          this.#stopPause = p;
+          this.#listener.stopped("", this.#ioCaller(p));
+          return;
+        }
+      } else if (p.callFrames[0]?.functionName === LOCK_GATE_FUNCTION) {
         const caller = p.callFrames.find((f) => this.#scripts.has(f.location.scriptId));
         if (this.#listener.lockGate?.(caller ? this.#sourceWhere(caller.location) : null) === true) return;
       } else if (p.callFrames[0]?.functionName === READY_FUNCTION) {
@@ -348,6 +360,24 @@ export class ThreadDriver {
       const column = loc.columnNumber ?? 0;
       return line.includes("__ila.") && line[column - 1] === "." && /^[A-Za-z]\(/.test(line.slice(column, column + 2));
     };
+  }
+
+  /**
+   * Where the operation stopped at an io gate is made: the innermost frame of traced code, else of
+   * any code but interlace's and Node's own (a package's), else the gate itself.
+   */
+  #ioCaller(p: Protocol.Debugger.PausedEvent): Where {
+    const frames = p.callFrames.slice(1);
+    const traced = frames.find((f) => this.#scripts.has(f.location.scriptId));
+    if (traced !== undefined) return this.#sourceWhere(traced.location) ?? { file: "(unknown)", line: 0, column: 0 };
+    for (const f of frames) {
+      const url = this.#urls.get(f.location.scriptId) ?? "";
+      if (url === "" || url.startsWith("node:") || !this.#filter.isOutsideInterlace(url)) continue;
+      const file = url.startsWith("file:") ? fileURLToPath(url) : url;
+      const line = f.location.lineNumber + 1;
+      return { file: displayPath(file), line, column: f.location.columnNumber ?? 0, text: sourceLine(file, line) };
+    }
+    return { file: "(interlace io gate)", line: 0, column: 0 };
   }
 
   /** A generated location as a display position with its original source line. */

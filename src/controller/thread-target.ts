@@ -4,6 +4,13 @@
  */
 import type { CdpSession } from "../cdp/session.js";
 import type { RunnerEvent } from "../protocol/messages.js";
+import type { Access } from "../strategies/access.js";
+
+/** Resource accesses a thread's io hooks recorded (`runtime/io-channel.mjs`), and how many did not fit. */
+export interface IoAccesses {
+  accesses: Access[];
+  dropped: number;
+}
 
 /** How a target ended without its runner reporting it. */
 export interface TargetExit {
@@ -37,6 +44,11 @@ export interface ThreadTarget {
    * that resume. Without it the runtime does not start the function.
    */
   proceed(): void;
+  /**
+   * The resource accesses its io hooks recorded since the last call (launched with `io.record`).
+   * Call only while the thread is paused or idle.
+   */
+  takeIoAccesses?(): IoAccesses;
   /**
    * Ends the isolate, wherever its thread is (paused, blocked, running or idle), and releases
    * everything it holds. Idempotent; resolves once it is gone.

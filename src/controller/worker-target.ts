@@ -8,7 +8,8 @@ import { TargetExitedError } from "../errors.js";
 import type { ThreadLaunch } from "../protocol/messages.js";
 import type { RunnerEvent } from "../protocol/messages.js";
 import { WorkerHub } from "./worker-hub.js";
-import type { TargetListener, ThreadTarget } from "./thread-target.js";
+import type { IoAccesses, TargetListener, ThreadTarget } from "./thread-target.js";
+import { drainIoChannel } from "../runtime/io-channel.mjs";
 import type { OutputSink } from "./output.js";
 import { clock } from "./clock.js";
 import { TSX_ENV, isolateExecArgv } from "./isolate-options.js";
@@ -38,6 +39,8 @@ export class WorkerTarget implements ThreadTarget {
   readonly #compiler: MessagePort | null;
   #hasExited = false;
   #disposed = false;
+  /** The io channel of `launch.io` (the controller reads it while the worker is paused). */
+  #ioChannel: SharedArrayBuffer | null = null;
 
   private constructor(thread: string, worker: Worker, session: CdpSession, exited: Promise<void>, compiler: MessagePort | null, proceed: MessagePort) {
     this.#compiler = compiler;
@@ -107,6 +110,7 @@ export class WorkerTarget implements ThreadTarget {
     }
     const session = new CdpSession(transport, `thread "${launch.thread}" (worker)`);
     target = new WorkerTarget(launch.thread, worker, session, exited, compiler?.port1 ?? null, proceed.port1);
+    target.#ioChannel = launch.io?.channel ?? null;
     return target;
   }
 
@@ -117,6 +121,13 @@ export class WorkerTarget implements ThreadTarget {
 
   go(): void {
     this.#worker.postMessage("go");
+  }
+
+  takeIoAccesses(): IoAccesses {
+    const channel = this.#ioChannel;
+    if (channel === null) return { accesses: [], dropped: 0 };
+    const { accesses, dropped } = drainIoChannel(channel);
+    return { accesses: accesses as IoAccesses["accesses"], dropped };
   }
 
   /** Asks the compiler hooks to stop esbuild; resolves on their answer, the worker's exit, or after a grace period. */
@@ -132,6 +143,7 @@ export class WorkerTarget implements ThreadTarget {
   }
 
   again(state: unknown): void {
+    if (this.#ioChannel !== null) drainIoChannel(this.#ioChannel);
     this.#worker.postMessage({ type: "again", state });
   }
 

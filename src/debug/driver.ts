@@ -42,7 +42,7 @@ export interface RunVerdict {
 export interface RunDriver {
   readonly kind: "task" | "isolate";
   /** Isolates: where decisions are taken. */
-  readonly granularity?: "statements" | "markers";
+  readonly granularity?: "statements" | "markers" | "io";
   readonly names: readonly string[];
   /** Ends the run in progress (if any), then starts one that follows `prefix` and stops at the first decision past it. */
   start(prefix: readonly string[]): Promise<Position>;

@@ -28,10 +28,11 @@ export interface Counterexample {
   /** Thread kind: tasks (decisions at awaits and markers) or isolates (workers/processes). */
   kind: "task" | "isolate";
   /**
-   * Isolates: where decisions were taken, at every statement or at markers only. Absent means
-   * markers (what counterexamples recorded before statement stepping existed).
+   * Isolates: where decisions were taken, at every statement, at markers only, or at markers and
+   * every external operation (`io`). Absent means markers (what counterexamples recorded before
+   * statement stepping existed).
    */
-  granularity?: "statements" | "markers";
+  granularity?: "statements" | "markers" | "io";
   /** Thread names, in declaration order. */
   threads: string[];
   /** The thread chosen at each scheduling decision. */
@@ -97,8 +98,8 @@ export function parseCounterexample(text: string, origin = "the counterexample")
     throw bad('"sources" must be an array of { file, sha256 }');
   }
   if (c.sourceRoot !== undefined && c.sourceRoot !== "package") throw bad('"sourceRoot" must be "package" when present');
-  if (c.granularity !== undefined && c.granularity !== "statements" && c.granularity !== "markers") {
-    throw bad('"granularity" must be "statements" or "markers"');
+  if (c.granularity !== undefined && c.granularity !== "statements" && c.granularity !== "markers" && c.granularity !== "io") {
+    throw bad('"granularity" must be "statements", "markers" or "io"');
   }
   if (c.config !== undefined) {
     const config = c.config as Record<string, unknown> | null;

@@ -59,8 +59,7 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
   if (asked !== undefined && !STRATEGY_NAMES.includes(asked)) {
     throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(asked)}.`);
   }
-  // Marker-level search steps isolates at markers only; every other strategy at every statement.
-  const { subject, options } = subjectOf(first, more, asked === "markers" ? "markers" : "statements");
+  const { subject, options } = subjectOf(first, more, granularityOf(asked, more.granularity ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).granularity)));
   try {
     // A report path that cannot be written is refused before anything runs.
     const report = options.report === undefined ? null : reportTarget(options.report);
@@ -80,3 +79,14 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
   }
 }
 
+/** Where isolates stop: marker-level search at markers only; other strategies at every statement unless asked otherwise. */
+function granularityOf(strategy: string | undefined, asked: string | undefined): "statements" | "markers" | "io" {
+  if (asked !== undefined && asked !== "statements" && asked !== "markers" && asked !== "io") {
+    throw new ScenarioError(`granularity must be "statements", "io" or "markers", got ${JSON.stringify(asked)}.`);
+  }
+  if (strategy === "markers") {
+    if (asked !== undefined && asked !== "markers") throw new ScenarioError(`strategy "markers" decides at markers only: it takes no granularity ${JSON.stringify(asked)} (leave it out, or use another strategy).`);
+    return "markers";
+  }
+  return asked ?? "statements";
+}

@@ -17,14 +17,14 @@ import { runHook, settle } from "./settle.js";
 import type { Attempt } from "./task-attempt.js";
 import { InterlaceError } from "../errors.js";
 
-/** `dpor` was asked for a scenario with process threads. */
+/** `dpor` was asked for isolates at a granularity where their accesses are not recorded (markers). */
 export class DporUnsupportedError extends InterlaceError {
-  constructor(processes: readonly string[]) {
+  constructor(_processes: readonly string[], granularity: Granularity) {
     super(
       "E_DPOR_UNSUPPORTED",
       "input",
-      `strategy "dpor" explores task and worker threads, but ${processes.map((p) => `"${p}"`).join(", ")} ${processes.length === 1 ? "is a process thread" : "are process threads"}: ` +
-        "processes share no memory interlace can see (they share files, sockets, databases). Use --strategy random, pct or exhaustive for them.",
+      `strategy "dpor" needs each step's accesses, which worker and process threads record at granularity "statements" or "io", not "${granularity}". ` +
+        "Leave the granularity out (statements), choose io, or use --strategy random, pct or exhaustive.",
     );
   }
 }
@@ -68,7 +68,9 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
   // start-up time, so attempts that do not record run in isolates without it: an exploration
   // keeps up to two groups, and a random exploration only launches the recording one to replay
   // the counterexample it found. Marker-level exploration never records, like `interlace run`.
-  const canRecord = options.granularity === "statements";
+  // Process threads record their resource accesses through the io hooks (io/drivers/patch.ts), at
+  // statement and io granularity alike: what processes share is outside their heaps.
+  const canRecord = options.granularity === "statements" || options.granularity === "io";
   const groups: { plain: IsolateGroup | null; recording: IsolateGroup | null } = { plain: null, recording: null };
   const processes = names.filter((name) => (scenario.threads[name] as IsolateThreadSpec).kind === "process");
   return {
@@ -76,7 +78,7 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
     names,
     granularity: options.granularity,
     checkAccesses() {
-      if (processes.length > 0) throw new DporUnsupportedError(processes);
+      if (!canRecord) throw new DporUnsupportedError(processes, options.granularity);
     },
     async run(strategy, record = false) {
       const state = (await runHook("setup", () => scenario.setup?.())) as S;

@@ -48,7 +48,7 @@ export function reachedNoPoint(steps: readonly ExploreStep[]): boolean {
  * @param kind - Task threads, or worker/process threads (stepped at statements or markers).
  * @param untraced - Untraced code the threads called (when accesses were recorded): often the reason.
  */
-export function noPointError(kind: "task" | "isolate", untraced: readonly UnmodelledEffect[], granularity?: "statements" | "markers"): NotInstrumentedError {
+export function noPointError(kind: "task" | "isolate", untraced: readonly UnmodelledEffect[], granularity?: "statements" | "markers" | "io"): NotInstrumentedError {
   const packages = untraced.flatMap((e) => (e.package === undefined ? [] : [e.package]));
   const intoPackages =
     packages.length > 0
@@ -67,7 +67,7 @@ export function noPointError(kind: "task" | "isolate", untraced: readonly Unmode
         "If the threads never await, they cannot race with each other as tasks; explore them as worker threads instead.",
     );
   }
-  const where = granularity === "markers" ? "at a marker" : "at a statement of traced code";
+  const where = granularity === "markers" ? "at a marker" : granularity === "io" ? "at a marker or an external operation" : "at a statement of traced code";
   return new NotInstrumentedError(
     `No thread stopped ${where}, so nothing could interleave.` +
       intoPackages +

@@ -60,6 +60,13 @@ export interface ExploreOptions<S = unknown> {
   shrinkBudget?: number;
   /** Name recorded in counterexamples (default `"explore"`). */
   name?: string;
+  /**
+   * Worker/process scenarios: where the threads stop for decisions — `statements` (every statement
+   * of traced code; the default), `io` (markers and every operation on files, connections, child
+   * processes and native addons, from any code, packages included), `markers` (markers only; the
+   * `markers` strategy's and the only one it takes).
+   */
+  granularity?: "statements" | "io" | "markers";
   /** Worker/process scenarios: packages under node_modules whose markers count too. */
   tracePackages?: readonly string[];
   /** Worker/process scenarios: where the threads' stdout and stderr go (default: this process's). */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { Granularity } from "../controller/thread-driver.js";
 import { InterlaceError, ScenarioError } from "../errors.js";
 import type { Counterexample } from "../engine/counterexample.js";
 import type { Strategy } from "../strategies/index.js";
@@ -45,7 +46,7 @@ export interface Subject<S> {
   kind: Counterexample["kind"];
   names: string[];
   /** Isolates: where decisions are taken. */
-  granularity?: "statements" | "markers";
+  granularity?: Granularity;
   /** One attempt; `record`: record each step's shared accesses. */
   run(strategy: Strategy, record?: boolean): Promise<Attempt<S>>;
   /** Throws when shared accesses cannot be recorded (for `dpor`). */
@@ -60,7 +61,7 @@ export interface Subject<S> {
 export function subjectOf<S>(
   first: ExploreOptions<S> | Scenario<S>,
   more: MoreOptions<S>,
-  granularity: "statements" | "markers",
+  granularity: Granularity,
 ): { subject: Subject<S>; options: MoreOptions<S> } {
   // No signal of its own: the test runner's, for the test in progress (a timeout stops it).
   const own = "signal" in more ? more.signal : isScenario(first) ? undefined : (first as ExploreOptions<S>).signal;
@@ -87,7 +88,7 @@ export function subjectOf<S>(
   return { subject, options };
 }
 
-function isolateOptions<S>(options: MoreOptions<S>, granularity: "statements" | "markers"): IsolateAttemptOptions {
+function isolateOptions<S>(options: MoreOptions<S>, granularity: Granularity): IsolateAttemptOptions {
   return {
     timeoutMs: positive("timeout", options.timeout ?? DEFAULTS.timeout),
     maxSteps: positive("maxSteps", options.maxSteps ?? DEFAULTS.maxSteps),

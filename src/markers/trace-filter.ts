@@ -46,6 +46,12 @@ export class TraceFilter {
    * @param pathOrUrl - An absolute path or a `file:` URL. `node:` URLs, `internal/` paths,
    *   relative paths and other URL schemes (`wasm:`, `data:`, `evalmachine.<anonymous>`) are never traced.
    */
+  /** Whether the file is a file of the program or its packages (traced or not), not interlace's own or Node's. */
+  isOutsideInterlace(pathOrUrl: string): boolean {
+    const path = toAbsolutePath(pathOrUrl);
+    return path !== null && !this.#excludeRoots.some((root) => path === root || path.startsWith(root + sep));
+  }
+
   shouldTraceFile(pathOrUrl: string): boolean {
     const path = toAbsolutePath(pathOrUrl);
     if (path === null) return false;

@@ -30,6 +30,13 @@ export interface ThreadLaunch {
    * transform instruments too (as `TraceFilter`'s `tracePackages`; default none).
    */
   tracePackages?: string[];
+  /**
+   * The io hooks (`io/drivers/patch.ts`): `gates`, stop at each external operation (`io`
+   * granularity); `record`, write each operation's resource accesses into the io channel
+   * (`runtime/io-channel.mjs`): `channel` for a worker (the controller reads it), the child's own
+   * for a process (its agent sends what it holds before each pause, as an `A` frame).
+   */
+  io?: { gates: boolean; record: boolean; channel?: SharedArrayBuffer };
 }
 
 /** Reports from the runtime to the controller. The ready point is a pause, not a message. */
@@ -55,6 +62,9 @@ export const READY_FUNCTION = "interlaceThreadReady";
  * when that lock is free, and the lock is then taken at once.
  */
 export const LOCK_GATE_FUNCTION = "interlaceLockGate";
+
+/** Name of the runtime function whose `debugger` statement is an io gate (runtime/io-hooks.mjs). */
+export const IO_GATE_FUNCTION = "interlaceIoGate";
 
 /**
  * Registry key (`Symbol.for`) of the runtime's hook for `SharedMutex` in a worker with an access
@@ -126,6 +136,8 @@ export const ELEMENT_KINDS = [
 export const FRAME_CDP = "C";
 export const FRAME_RUNNER = "R";
 export const FRAME_START = "S";
+/** Agent → controller: the resource accesses the thread recorded since the last such frame (a JSON array). */
+export const FRAME_ACCESSES = "A";
 /** The go-ahead of a thread resumed out of its ready point (sent just before the resume). */
 export const FRAME_PROCEED = "P";
 

@@ -28,7 +28,7 @@ export function explain(counterexample: Counterexample, recordedSteps: readonly 
   lines.push(
     "",
     `Interleaving (${counterexample.strategy}, seed ${counterexample.seed}, attempt ${counterexample.attempt}: ` +
-      `${steps.length} decisions, ${preemptions} preemption${preemptions === 1 ? "" : "s"}):`,
+      `${steps.length} decisions${granularityNote(counterexample.granularity)}, ${preemptions} preemption${preemptions === 1 ? "" : "s"}):`,
     ...interleaving(steps, conflicting(steps)),
   );
   if (counterexample.shrunkFrom) {
@@ -118,4 +118,11 @@ function describeAccess(access: ThreadAccess, stepThread: string): string {
   const who = access.thread === stepThread ? "" : `${access.thread}: `;
   const value = access.value === undefined || access.op === "acquire" || access.op === "release" ? "" : ` = ${access.value}`;
   return `${who}${access.op} ${access.label ?? access.location}${value}`;
+}
+
+/** Where isolates' decisions were taken, when it is not every statement (the default). */
+function granularityNote(granularity: "statements" | "markers" | "io" | undefined): string {
+  if (granularity === "io") return " at markers and external operations";
+  if (granularity === "markers") return " at markers";
+  return "";
 }

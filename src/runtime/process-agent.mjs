@@ -7,6 +7,7 @@
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
 import { parentPort, workerData } from "node:worker_threads";
+import { drainIoChannel } from "./io-channel.mjs";
 import { LineReader } from "./line-reader.mjs";
 
 const port = /** @type {import("node:worker_threads").MessagePort} */ (parentPort);
@@ -15,7 +16,15 @@ session.connectToMainThread();
 const channel = new Socket({ fd: 3, readable: true, writable: true });
 channel.setEncoding("utf8");
 
+/** Sends the accesses the io hooks recorded since the last call (the main thread is paused or done). */
+function sendAccesses() {
+  const { accesses, dropped } = drainIoChannel(workerData.ioChannel);
+  if (accesses.length > 0 || dropped > 0) channel.write(`A${JSON.stringify({ accesses, dropped })}\n`);
+}
+
 session.on("inspectorNotification", (notification) => {
+  // The accesses of the step that ends at this pause go first.
+  if (notification.method === "Debugger.paused") sendAccesses();
   channel.write(`C${JSON.stringify(notification)}\n`);
 });
 
@@ -38,6 +47,8 @@ const reader = new LineReader((line) => {
 channel.on("data", (chunk) => reader.push(String(chunk)));
 
 port.on("message", (event) => {
+  // The last step's accesses (after the thread's last pause), before its end.
+  if (event !== "exit") sendAccesses();
   channel.write(`R${JSON.stringify(event)}\n`);
 });
 

@@ -6,15 +6,18 @@
  */
 import { MessageChannel, Worker } from "node:worker_threads";
 import { deserialize } from "node:v8";
+import { createIoChannel } from "./io-channel.mjs";
 import { runThread } from "./run-thread.mjs";
 
 // The agent relays the controller's go-aheads for the ready point here (see run-thread.mjs).
 const proceed = new MessageChannel();
+// Where the io hooks (if the launch asks for them) record accesses; the agent reads it at each pause.
+const ioChannel = createIoChannel();
 const agent = new Worker(new URL("./process-agent.mjs", import.meta.url), {
   execArgv: [],
   stdout: false,
   stderr: false,
-  workerData: { proceed: proceed.port2 },
+  workerData: { proceed: proceed.port2, ioChannel },
   transferList: [proceed.port2],
 });
 /** @type {((state: unknown) => void) | null} */
@@ -44,4 +47,4 @@ agent.on("message", (message) => {
 });
 const frame = await start;
 const nextState = () => new Promise((resolve) => (queued.length > 0 ? resolve(queued.shift()) : (deliver = resolve)));
-await runThread(/** @type {import("../protocol/messages.js").ThreadLaunch} */ (frame.launch), deserialize(Buffer.from(frame.state, "base64")), (event) => agent.postMessage(event), nextState, proceed.port1);
+await runThread(/** @type {import("../protocol/messages.js").ThreadLaunch} */ (frame.launch), deserialize(Buffer.from(frame.state, "base64")), (event) => agent.postMessage(event), nextState, proceed.port1, undefined, ioChannel);

@@ -7,6 +7,7 @@ import { createRequire, register } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { receiveMessageOnPort } from "node:worker_threads";
 import { installAccessTracking } from "./access-loader.mjs";
+import { installIo } from "./io-hooks.mjs";
 import { wrapAtomics } from "./atomics.mjs";
 import { formatError } from "./format-error.mjs";
 import { installLockHooks } from "./lock-hooks.mjs";
@@ -29,9 +30,10 @@ export { formatError };
  * @param {import("node:worker_threads").MessagePort} [compiler] workers: a port whose other end the
  *   controller holds, handed to the compiler hooks (tsx-compiler.mjs) so that the controller can
  *   stop tsx's esbuild process itself, even while this thread is blocked or paused
+ * @param {SharedArrayBuffer} [ioChannel] processes: the io channel their agent reads (workers: `launch.io.channel`)
  * @returns {Promise<void>}
  */
-export async function runThread(launch, state, post, nextState, proceed, compiler) {
+export async function runThread(launch, state, post, nextState, proceed, compiler, ioChannel) {
   process.setSourceMapsEnabled(true);
   // Workers with an access ring record their shared accesses (shared-recorder.mjs).
   const recorder = launch.accesses ? new SharedRecorder(launch.accesses) : null;
@@ -40,11 +42,16 @@ export async function runThread(launch, state, post, nextState, proceed, compile
   if (launch.useTsx) await registerTsx(compiler);
   // After tsx's hooks: the access transform then receives tsx's JavaScript.
   if (recorder !== null && !(await loadAccessTracking(recorder, launch, post))) return;
+  // Before the thread's module: what it (and the packages it loads) keep of `fs` and the rest is wrapped.
+  const channel = launch.io?.channel ?? ioChannel;
+  const io = launch.io && channel ? await loadIo(launch.io, channel, post) : null;
+  if (io === undefined) return;
   const fn = await loadThread(launch, post);
   if (fn === undefined) return;
   for (let current = state; ; current = await nextState()) {
     // Number the run's SharedArrayBuffers (its state is a fresh clone) and empty the ring.
     if (recorder !== null) recorder.startRun(current);
+    io?.startRun();
     // Proceed only if the controller says so: when it rejects the run (an unknown marker, say) it
     // tears the thread down from here, and the function must not start meanwhile.
     if (!interlaceThreadReady(proceed)) return;
@@ -73,6 +80,21 @@ async function loadAccessTracking(recorder, launch, post) {
   } catch (error) {
     post({ type: "load-failed", detail: `interlace could not load its access recorder (is dist/ built?):\n${formatError(error)}` });
     return false;
+  }
+}
+
+/**
+ * Installs the io hooks (io-hooks.mjs); reports a failure as the module's (undefined).
+ * @param {{ gates: boolean, record: boolean }} io
+ * @param {SharedArrayBuffer} channel
+ * @param {(event: import("../protocol/messages.js").RunnerEvent) => void} post
+ */
+async function loadIo(io, channel, post) {
+  try {
+    return await installIo(io, channel);
+  } catch (error) {
+    post({ type: "load-failed", detail: `interlace could not install its io hooks (is dist/ built?):\n${formatError(error)}` });
+    return undefined;
   }
 }
 

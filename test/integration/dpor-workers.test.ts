@@ -75,17 +75,18 @@ describe("dpor over workers: failures", () => {
     expect(result.reproduced).toEqual({ failures: 3, attempts: 3 });
   });
 
-  it("is part of the default (portfolio) for worker threads; with process threads the portfolio has no DPOR", async () => {
+  it("is part of the default (portfolio) for worker and process threads (a process writing only its own memory: 1 DPOR execution, complete)", async () => {
     // 2 classes: DPOR's runs are runs 1 and 5 of D R P R, and the search is complete there.
     const workersOnly = await explore(defineScenario({ setup, threads: workers(2, "writeAll", (i) => [1, i + 1]) }), { maxAttempts: 50, seed: 1 });
     expect(workersOnly).toMatchObject({ strategy: "portfolio", numExplored: 5, complete: true, portfolio: { dporExecutions: 2, dporComplete: true } });
-    const withProcess = await explore(defineScenario({ setup: () => ({}), threads: { p: thread.process(PROGRAMS, "writeOwn", [0]) } }), { maxAttempts: 2, reproduceOnFailure: 0, shrinkBudget: 0 });
-    expect(withProcess).toMatchObject({ strategy: "portfolio", complete: false, portfolio: { dporExecutions: 0, dporComplete: false } });
+    // A process's heap is its own: what it shares goes through the io hooks, and this one does no io.
+    const withProcess = await explore(defineScenario({ setup, threads: { p: thread.process(PROGRAMS, "writeOwn", [0]) } }), { maxAttempts: 2, reproduceOnFailure: 0, shrinkBudget: 0 });
+    expect(withProcess).toMatchObject({ strategy: "portfolio", complete: true, portfolio: { dporExecutions: 1, dporComplete: true } });
   });
 
-  it("rejects process threads with E_DPOR_UNSUPPORTED before launching anything", async () => {
+  it("rejects dpor at marker granularity (no accesses are recorded there) with E_DPOR_UNSUPPORTED before launching anything", async () => {
     const scenario = defineScenario({ setup: () => ({}), threads: { p: thread.process(PROGRAMS, "writeOwn", [0]) } });
-    await expect(explore(scenario, { strategy: "dpor" })).rejects.toMatchObject({ code: "E_DPOR_UNSUPPORTED" });
+    await expect(explore(scenario, { strategy: "dpor", granularity: "markers" })).rejects.toMatchObject({ code: "E_DPOR_UNSUPPORTED" });
   });
 });
 

@@ -1,0 +1,200 @@
+/**
+ * The io hooks of worker and process threads: in a thread's own isolate, the functions through
+ * which it can reach anything outside its heap are wrapped, so every call — from the thread's
+ * code or from a package it uses, traced or not — records its resource accesses and, at `io`
+ * granularity, stops at an io gate first (a decision of the exploration). Task threads need none
+ * of this: they share the controller's process, where the access runtime sees their calls.
+ *
+ * Wrapped, with what they record:
+ * - `fs`, `fs.promises` (sync, callback and promise forms) and FileHandle methods: the `Files`
+ *   driver's accesses (paths and directory entries, `fs/`); `ReadStream#_read`,
+ *   `WriteStream#_write/_writev`: a read/write of the stream's path, in the step where the data moves;
+ * - client connections (`net.connect`, `Socket#connect`, `tls.connect`, `http(s).request/get`,
+ *   `fetch`): a write of the endpoint; `Socket#write` (what a database or Redis client sends): a
+ *   write of the peer's endpoint — conservative, the server's state is behind it;
+ * - not modelled, a write of the outside world: `child_process` functions, `new Worker`,
+ *   `process.kill`, and every function of a native addon loaded after the hooks (`process.dlopen`).
+ *
+ * Calls made while another wrapped call runs (Node's own `fs` calling itself) record nothing more.
+ */
+import { createRequire, syncBuiltinESMExports } from "node:module";
+import { basename } from "node:path";
+import { WORLD, type Access } from "../../strategies/access.js";
+import { classifyConnect } from "../net.js";
+import { emitEffect, emitWorld, own, type DriverOp, type Emit } from "./common.js";
+import { Files } from "./fs.js";
+import { recordCall } from "./index.js";
+import { registerNet } from "./net.js";
+
+// The modules' CommonJS objects (an ES namespace is read-only); `syncBuiltinESMExports` then
+// carries the wrappers to every ES import of them.
+const require = createRequire(import.meta.url);
+const fs = require("node:fs") as typeof import("node:fs");
+const net = require("node:net") as typeof import("node:net");
+const tls = require("node:tls") as typeof import("node:tls");
+const http = require("node:http") as typeof import("node:http");
+const https = require("node:https") as typeof import("node:https");
+const childProcess = require("node:child_process") as typeof import("node:child_process");
+const workerThreads = require("node:worker_threads") as typeof import("node:worker_threads");
+
+/** What the hooks report to. */
+export interface IoHooks {
+  /** A resource access of the running step. */
+  emit: Emit;
+  /** Called before each operation: the io gate (a no-op unless the thread stops at operations). */
+  gate: () => void;
+}
+
+/** Installed hooks: forget per-run bookkeeping with `reset()`. */
+export interface InstalledIo {
+  reset(): void;
+}
+
+let installed: InstalledIo | null = null;
+
+/** Installs the hooks in this isolate (once; later calls return the first installation). */
+export function installIoHooks(hooks: IoHooks): InstalledIo {
+  if (installed !== null) return installed;
+  const ops = new Map<Function, DriverOp>();
+  const register = (fn: Function, op: DriverOp): void => void ops.set(fn, op);
+  const files = new Files(register);
+  registerNet(register);
+  let depth = 0;
+  const wrap = (fn: Function, op: DriverOp): Function => {
+    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+      if (depth > 0) return Reflect.apply(fn, this, args);
+      depth += 1;
+      try {
+        hooks.gate();
+        return recordCall(op, this, args, hooks.emit, () => Reflect.apply(fn, this, args));
+      } finally {
+        depth -= 1;
+      }
+    };
+    Object.defineProperty(wrapped, "name", { value: fn.name });
+    return wrapped;
+  };
+  const patch = (holder: object, key: string, op?: DriverOp): void => {
+    const fn = own(holder, key);
+    if (typeof fn !== "function") return;
+    const chosen = op ?? ops.get(fn);
+    if (chosen === undefined) return;
+    (holder as Record<string, unknown>)[key] = wrap(fn, chosen);
+  };
+  for (const holder of [fs, fs.promises]) for (const key of Object.keys(holder)) patch(holder, key);
+  patchFileHandles(ops, patch);
+  patchStreams(patch);
+  for (const key of ["connect", "createConnection"]) patch(net, key);
+  patch(net.Socket.prototype, "connect");
+  patch(tls, "connect");
+  for (const mod of [http, https]) for (const key of ["request", "get"]) patch(mod, key);
+  if (typeof globalThis.fetch === "function") patch(globalThis, "fetch");
+  patch(net.Socket.prototype, "write", socketWrite);
+  for (const key of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) patch(childProcess, key, world("node:child_process", "child process", key));
+  patch(process, "kill", world("process", "signal", "process.kill"));
+  patchWorker(hooks);
+  patchNativeAddons(hooks);
+  syncBuiltinESMExports();
+  installed = { reset: () => files.reset() };
+  return installed;
+}
+
+/** An operation interlace does not model: a write of the outside world. */
+function world(origin: string, what: string, name: string): DriverOp {
+  return (_receiver, _args, emit) => emitWorld(origin, `${what} not modelled`, name, emit);
+}
+
+/** `Socket#write`: a write of the peer's endpoint (standard output and error are not resources). */
+const socketWrite: DriverOp = (socket, _args, emit) => {
+  if (socket === process.stdout || socket === process.stderr) return;
+  const s = socket as { remoteAddress?: string; remotePort?: number; _pipeName?: string };
+  if (s.remoteAddress !== undefined && s.remotePort !== undefined) emitEffect(classifyConnect({ host: s.remoteAddress, port: s.remotePort }), "node:net", "socket", emit);
+  else if (typeof s._pipeName === "string") emitEffect(classifyConnect({ path: s._pipeName }), "node:net", "socket", emit);
+  else emitWorld("node:net", "socket write", "socket.write(…) on a socket without a known peer", emit);
+};
+
+/** FileHandle methods: patched on the prototype once the first handle shows it (the `Files` driver registers them then). */
+function patchFileHandles(ops: Map<Function, DriverOp>, patch: (holder: object, key: string, op?: DriverOp) => void): void {
+  const open = own(fs.promises, "open");
+  if (typeof open !== "function") return;
+  let done = false;
+  fs.promises.open = async function (this: unknown, ...args: unknown[]) {
+    const handle = (await Reflect.apply(open, this, args)) as object;
+    if (!done && handle !== null && typeof handle === "object") {
+      done = true;
+      const proto = Object.getPrototypeOf(handle) as object;
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        const fn = own(proto, key);
+        if (typeof fn === "function" && ops.has(fn)) patch(proto, key);
+      }
+    }
+    return handle;
+  } as typeof fs.promises.open;
+}
+
+/** Streams move data in later steps than the one that created them: each chunk is an access of the path. */
+function patchStreams(patch: (holder: object, key: string, op?: DriverOp) => void): void {
+  const onPath = (op: "read" | "write"): DriverOp => (stream, _args, emit) => {
+    const path = (stream as { path?: unknown }).path;
+    if (typeof path === "string") emitEffect({ accesses: [{ op, location: `file:${path}`, label: `file ${path}` }], modelled: true, text: `${op} stream ${path}` }, "node:fs", "stream", emit);
+    else emitWorld("node:fs", "stream", `${op} of a stream on a descriptor`, emit);
+  };
+  patch(fs.ReadStream.prototype, "_read", onPath("read"));
+  patch(fs.WriteStream.prototype, "_write", onPath("write"));
+  patch(fs.WriteStream.prototype, "_writev", onPath("write"));
+}
+
+/** `new Worker(…)`: what a thread's own worker does is not watched. */
+function patchWorker(hooks: IoHooks): void {
+  const Original = workerThreads.Worker;
+  class Worker extends Original {
+    constructor(...args: ConstructorParameters<typeof Original>) {
+      hooks.gate();
+      hooks.emit({ op: "write", location: WORLD, origin: "node:worker_threads", label: "untraced node:worker_threads: worker not modelled: new Worker(…)" } satisfies Access);
+      super(...args);
+    }
+  }
+  (workerThreads as { Worker: unknown }).Worker = Worker;
+}
+
+/**
+ * Every function of a native addon loaded from now on, and every method of the classes it exports:
+ * not modelled (a write of the outside world). Functions are replaced by stand-ins that also
+ * construct (`new`), with the same `prototype`, so classes and `instanceof` keep working.
+ */
+function patchNativeAddons(hooks: IoHooks): void {
+  const dlopen = process.dlopen;
+  process.dlopen = function (this: unknown, module: { exports?: unknown }, filename: string, ...rest: unknown[]) {
+    const result = Reflect.apply(dlopen, this, [module, filename, ...rest]) as unknown;
+    const addon = basename(String(filename));
+    const seen = new Set<object>();
+    const visit = (holder: unknown, path: string): void => {
+      if (holder === null || (typeof holder !== "object" && typeof holder !== "function") || seen.has(holder)) return;
+      seen.add(holder);
+      for (const key of Object.getOwnPropertyNames(holder)) {
+        const d = Object.getOwnPropertyDescriptor(holder, key);
+        if (key === "constructor" || d === undefined || !("value" in d) || typeof d.value !== "function" || !d.writable) continue;
+        const fn = d.value as Function;
+        const proto = own(fn, "prototype");
+        if (proto !== undefined) visit(proto, `${path}${key}#`);
+        (holder as Record<string, unknown>)[key] = nativeStandIn(fn, `${path}${key}`, addon, hooks);
+      }
+    };
+    visit(module.exports, "");
+    return result;
+  } as typeof process.dlopen;
+}
+
+function nativeStandIn(fn: Function, name: string, addon: string, hooks: IoHooks): Function {
+  const label = `untraced ${addon}: native call not modelled: ${name}`;
+  const standIn = function (this: unknown, ...args: unknown[]): unknown {
+    hooks.gate();
+    hooks.emit({ op: "write", location: WORLD, origin: addon, label } satisfies Access);
+    return new.target === undefined ? Reflect.apply(fn, this, args) : Reflect.construct(fn, args, new.target);
+  };
+  Object.defineProperty(standIn, "name", { value: fn.name });
+  const proto = own(fn, "prototype");
+  if (proto !== undefined) standIn.prototype = proto;
+  Object.setPrototypeOf(standIn, Object.getPrototypeOf(fn) as object);
+  return standIn;
+}
