@@ -7,11 +7,11 @@
 // Standalone: `node scripts/build.mjs && node bench/io-classify.mjs` measures the work tree's dist/
 // (or the copy named by INTERLACE_BENCH_DIST, as bench/run.mjs sets it).
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
+import { DIST } from "./lib/script.mjs";
 import { micros, table, usPerCall } from "./lib/stats.mjs";
 
-const dist = process.env.INTERLACE_BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
-const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
+// DIST: run.mjs passes its private copy as a file: URL; standalone, the work tree's dist/.
+const load = (p) => import(new URL(p, DIST).href);
 
 const t0 = performance.now();
 const io = await load("io/index.js");

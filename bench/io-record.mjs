@@ -15,13 +15,13 @@ import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import { Redis } from "ioredis";
+import { DIST } from "./lib/script.mjs";
 import { median, micros, table, usPerCall } from "./lib/stats.mjs";
 
-const dist = process.env.INTERLACE_BENCH_DIST ?? new URL("../dist", import.meta.url).pathname;
-const load = (p) => import(pathToFileURL(`${dist}/${p}`).href);
+// DIST: run.mjs passes its private copy as a file: URL; standalone, the work tree's dist/.
+const load = (p) => import(new URL(p, DIST).href);
 const { createAccessRuntime } = await load("access/runtime.js");
 const { createTaskPolicy } = await load("access/task-policy.js");
 

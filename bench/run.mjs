@@ -329,3 +329,13 @@ for (const script of ["io-classify.mjs", "io-record.mjs"]) {
   console.log(classicSection(await measureClassic(measure)));
   console.log(`\nClassic programs measurement: ${num((performance.now() - t) / 1000, 0)} s (one process per program × strategy).`);
 }
+
+// --- DPOR over external resources: the twins vs all interleavings (bench/io-dpor.mjs) ------------
+// Prints its own table, as the io-* scripts above; it starts private redis-server and PostgreSQL
+// servers when installed (rows skipped otherwise) and stops them however it ends (SIGTERM included,
+// which the timeout sends).
+{
+  const { spawnSync } = await import("node:child_process");
+  const run = spawnSync(process.execPath, [new URL("io-dpor.mjs", import.meta.url).pathname], { encoding: "utf8", timeout: 300_000, env: process.env });
+  console.log(run.status === 0 ? `\n${run.stdout.trim()}` : `\nio-dpor.mjs failed (exit ${run.status ?? run.signal}):\n${run.stderr.trim()}`);
+}

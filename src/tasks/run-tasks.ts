@@ -63,6 +63,14 @@ const GRACE_MS = 100;
 /** How long the tasks of an ended run get to settle (their `finally` blocks run) before the run returns. */
 const SETTLE_MS = 1_000;
 
+/**
+ * The same when the run ended with a task waiting for a database lock (a lock-order deadlock, a
+ * holder cancelled mid-transaction): the database settles it by itself — PostgreSQL's deadlock
+ * check runs after `deadlock_timeout`, 1 s by default — and the next run must not start on
+ * connections still inside those transactions.
+ */
+const LOCK_SETTLE_MS = 5_000;
+
 const NOT_INSTRUMENTED_HINT =
   " No instrumented module is loaded in this process: task threads are scheduled at awaits and markers only in code" +
   " loaded through `node --import interlace/register`, the `interlace/vitest` plugin, or `interlace run`.";
@@ -213,12 +221,13 @@ class TaskRunController {
       signal?.removeEventListener("abort", interrupt);
       runtime?.setCallHook(null);
       // Replies of tasks that waited for a lock count again: the ended run's tasks get to settle them.
+      const lockWaits = this.#run.tasks.some((t) => t.wait?.modelled === true);
       detachWaits();
       detach();
       if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
       const unguard = guardCancellations((reason) => this.#run.isCancellation(reason));
       this.#run.end();
-      await this.#settleTasks();
+      await this.#settleTasks(lockWaits ? LOCK_SETTLE_MS : SETTLE_MS);
       this.#pending.disable();
       restoreExit();
       await unguard(this.#run.cancelled);
@@ -226,14 +235,14 @@ class TaskRunController {
   }
 
   /** Waits until the tasks of the ended run settled, or are quiet (waiting for nothing they started), or {@link SETTLE_MS} passed. */
-  async #settleTasks(): Promise<void> {
+  async #settleTasks(limitMs: number): Promise<void> {
     if (this.#run.settled) return;
-    const deadline = clock.now() + SETTLE_MS;
+    const deadline = clock.now() + limitMs;
     let expired = false;
     const timer = clock.setTimeout(() => {
       expired = true;
       this.#wakeUp();
-    }, SETTLE_MS);
+    }, limitMs);
     try {
       while (!expired && !this.#run.settled && clock.now() < deadline) {
         if (this.#pending.total > 0) {

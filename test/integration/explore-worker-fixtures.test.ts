@@ -20,17 +20,26 @@ interface Race {
 const RACES = workerRaces({ defineScenario, thread }) as Race[];
 const CASES = RACES.flatMap((race) => (["mjs", "ts"] as const).map((ext) => ({ ...race, ext, label: `${race.name} (.${ext})` })));
 // `npm test` runs a lighter sweep to keep CI short; `npm run test:sweeps` (INTERLACE_FULL_SWEEPS=1)
-// runs the full one: 20 seeds on every .mjs fixture, 200 attempts on every safe twin.
+// runs the full one: 20 seeds on every .mjs fixture (3 on .ts), 5 portfolio seeds, 200 attempts on
+// every safe twin, 3 reproductions and 5 replays of every exhaustive counterexample (the light one:
+// 5 seeds (2 on .ts), 3 portfolio seeds, 100 attempts on the .mjs twins and 40 on the .ts ones, 1
+// reproduction and 2 replays for the .ts fixtures, which add only tsx's start-up).
 const FULL = process.env.INTERLACE_FULL_SWEEPS === "1";
-const SEEDS = Array.from({ length: FULL ? 20 : 8 }, (_, i) => i + 1);
-const SAFE_ATTEMPTS = (ext: "mjs" | "ts"): number => (FULL || ext === "mjs" ? 200 : 40);
+const SEEDS = Array.from({ length: FULL ? 20 : 5 }, (_, i) => i + 1);
+/** The TypeScript twins (the same code through tsx): fewer seeds. */
+const TS_SEEDS = SEEDS.slice(0, FULL ? 3 : 2);
+/** The default strategy's seeds. */
+const PORTFOLIO_SEEDS = FULL ? [1, 2, 3, 4, 5] : [1, 2, 3];
+const SAFE_ATTEMPTS = (ext: "mjs" | "ts"): number => (FULL ? 200 : ext === "mjs" ? 100 : 40);
+const REPRODUCE = (ext: "mjs" | "ts"): number => (FULL || ext === "mjs" ? 3 : 1);
+const REPLAYS = (ext: "mjs" | "ts"): number => (FULL || ext === "mjs" ? 5 : 2);
 
 describe("every buggy worker fixture is found", () => {
   for (const strategy of ["random", "pct"] as const) {
-    // Every seed of the sweep on the JavaScript fixtures; the TypeScript twins (the same code through tsx) 3.
-    it.each(CASES)(`${strategy}, every seed within 200 attempts (${SEEDS.length} for .mjs, 3 for .ts): $label`, async ({ make, ext, kind, message }) => {
+    // Every seed of the sweep on the JavaScript fixtures; fewer on the TypeScript twins.
+    it.each(CASES)(`${strategy}, every seed within 200 attempts (${SEEDS.length} for .mjs, ${TS_SEEDS.length} for .ts): $label`, async ({ make, ext, kind, message }) => {
       const attempts: number[] = [];
-      for (const seed of ext === "mjs" ? SEEDS : SEEDS.slice(0, 3)) {
+      for (const seed of ext === "mjs" ? SEEDS : TS_SEEDS) {
         const result = await explore(make(ext, false), { strategy, seed, maxAttempts: 200, reproduceOnFailure: 0, shrinkBudget: 0 });
         expect(result.propertyHolds, `seed ${seed}`).toBe(false);
         expect(result.counterexample!.failure.kind, `seed ${seed}`).toBe(kind);
@@ -42,9 +51,9 @@ describe("every buggy worker fixture is found", () => {
   }
 
   // The default strategy (portfolio: DPOR's runs record accesses in isolates of their own), on the
-  // JavaScript fixtures, seeds 1..5 (the TypeScript twins add only tsx's start-up).
-  it.each(CASES.filter((c) => c.ext === "mjs"))("portfolio (the default), seeds 1..5 within 200 attempts: $label", async ({ make, ext, kind }) => {
-    for (const seed of [1, 2, 3, 4, 5]) {
+  // JavaScript fixtures (the TypeScript twins add only tsx's start-up).
+  it.each(CASES.filter((c) => c.ext === "mjs"))(`portfolio (the default), seeds 1..${PORTFOLIO_SEEDS.length} within 200 attempts: $label`, async ({ make, ext, kind }) => {
+    for (const seed of PORTFOLIO_SEEDS) {
       const result = await explore(make(ext, false), { seed, reproduceOnFailure: 0, shrinkBudget: 0 });
       expect(result.strategy).toBe("portfolio");
       expect(result.propertyHolds, `seed ${seed}`).toBe(false);
@@ -52,21 +61,21 @@ describe("every buggy worker fixture is found", () => {
     }
   });
 
-  it.each(CASES)("exhaustive search finds it; the counterexample round-trips and replays 5/5: $label", async ({ make, ext, kind }) => {
-    const result = await explore(make(ext, false), { strategy: "exhaustive", maxAttempts: 200, reproduceOnFailure: 3, name: "fixture" });
+  it.each(CASES)("exhaustive search finds it; the counterexample round-trips and replays every time (.mjs: 3 reproductions, 5 replays): $label", async ({ make, ext, kind }) => {
+    const result = await explore(make(ext, false), { strategy: "exhaustive", maxAttempts: 200, reproduceOnFailure: REPRODUCE(ext), name: "fixture" });
     expect(result.propertyHolds).toBe(false);
     expect(result.counterexample!.failure.kind).toBe(kind);
     expect(result.counterexample!.granularity).toBe("statements");
-    expect(result.reproduced).toEqual({ failures: 3, attempts: 3 });
+    expect(result.reproduced).toEqual({ failures: REPRODUCE(ext), attempts: REPRODUCE(ext) });
     const saved = parseCounterexample(JSON.stringify(result.counterexample), "ce.json");
-    const again = await replay(make(ext, false), saved, 5);
-    expect(again.failures).toBe(5);
+    const again = await replay(make(ext, false), saved, REPLAYS(ext));
+    expect(again.failures).toBe(REPLAYS(ext));
     expect(again.explanation).toMatch(/^ +\d+ +\w+\*? +fixtures\/(explore\/workers|counter)\/[\w-]+\.(mjs|ts):\d+:\d+  \S/m);
   });
 });
 
 describe("every safe twin holds", () => {
-  it.each(CASES)(`random, PCT, exhaustive: 200 attempts each (.ts twins: ${SAFE_ATTEMPTS("ts")}): $label`, async ({ make, ext }) => {
+  it.each(CASES)(`random, PCT, exhaustive: ${SAFE_ATTEMPTS("mjs")} attempts each (.ts twins: ${SAFE_ATTEMPTS("ts")}): $label`, async ({ make, ext }) => {
     for (const strategy of ["random", "pct", "exhaustive"] as StrategyName[]) {
       const attempts = SAFE_ATTEMPTS(ext);
       const result = await explore(make(ext, true), { strategy, seed: 11, maxAttempts: attempts });

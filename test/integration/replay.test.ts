@@ -1,8 +1,9 @@
 /**
  * Determinism, proven by replaying: each forced interleaving of the bank examples gives the same
- * outcome and the same trace on every replay (50 for a racy schedule of workers, 30 of processes;
- * fewer for serial ones), for worker threads (TypeScript through tsx, a SharedArrayBuffer) and for
- * child processes (a real SQLite file through better-sqlite3).
+ * outcome and the same trace on every replay (`npm test`: 20 for a racy schedule of workers, 10 of
+ * processes; `npm run test:sweeps`: 50 and 30; fewer for serial ones), for worker threads
+ * (TypeScript through tsx, a SharedArrayBuffer) and for child processes (a real SQLite file
+ * through better-sqlite3).
  */
 import { describe, expect, it } from "vitest";
 import { TraceExecutor, defineScenario, type RunResult } from "interlace";
@@ -14,10 +15,11 @@ import bankProcesses from "../../examples/bank-sqlite/scenario.js";
  * Replays of each racy schedule; the serial ones, which fail in no interleaving, get fewer, and
  * child processes (a fresh pair and a SQLite file per run, ~1 s) fewer than workers.
  */
-const RUNS = 50;
-const SERIAL_RUNS = 20;
-const PROCESS_RUNS = 30;
-const PROCESS_SERIAL_RUNS = 10;
+const FULL = process.env.INTERLACE_FULL_SWEEPS === "1";
+const RUNS = FULL ? 50 : 20;
+const SERIAL_RUNS = FULL ? 20 : 8;
+const PROCESS_RUNS = FULL ? 30 : 10;
+const PROCESS_SERIAL_RUNS = FULL ? 10 : 5;
 
 /** Everything observable about a run except timings. */
 function fingerprint(result: RunResult, outcome: unknown): string {
