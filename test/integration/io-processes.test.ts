@@ -3,9 +3,11 @@
 // code (the `lockfile` package's too) — and by DPOR from the resource accesses the io hooks of each
 // isolate record (src/io/drivers/patch.ts). Real files, real child processes; each bug has a safe
 // twin, and the false green (an effect through a path interlace cannot see) is checked.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { defineScenario, explore, parseCounterexample, replay, thread } from "interlace";
 import { processScenarios } from "../../fixtures/io/processes/scenarios.mjs";
@@ -83,5 +85,27 @@ describe("worker threads at io granularity", () => {
     expect(result.propertyHolds).toBe(false);
     expect(result.counterexample!.granularity).toBe("io");
     expect(result.explanation).toMatch(/\[read file [^\n]*lock = exists\(/);
+  });
+});
+
+describe("interlace explore --granularity io", () => {
+  const root = fileURLToPath(new URL("../../", import.meta.url));
+  const cli = (...args: string[]) => spawnSync(process.execPath, ["bin/interlace.js", ...args], { cwd: root, encoding: "utf8", timeout: 60_000 });
+
+  it("explores process threads at io granularity with DPOR, says so, and saves a counterexample replay accepts (exit 1)", () => {
+    const out = join(mkdtempSync(join(tmpdir(), "interlace-cli-io-ce-")), "ce.json");
+    const found = cli("explore", "fixtures/io/processes/cli-scenario.mjs", "--granularity", "io", "--strategy", "dpor", "--reproduce", "1", "--save", out);
+    expect(found.status, found.stderr).toBe(1);
+    expect(found.stdout).toMatch(/Interleaving \(dpor, seed \d+, attempt 2: \d+ decisions at markers and external operations, 1 preemption\):/);
+    expect(found.stdout).toContain("Classification: lost update.");
+    const replayed = cli("replay", "fixtures/io/processes/cli-scenario.mjs", out);
+    expect(replayed.status, replayed.stderr).toBe(1);
+    expect(replayed.stdout).toContain("decisions at markers and external operations");
+  });
+
+  it("refuses an unknown granularity with E_USAGE and says what the values mean", () => {
+    const bad = cli("explore", "fixtures/io/processes/cli-scenario.mjs", "--granularity", "lines");
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('E_USAGE: --granularity takes statements, io or markers, got "lines"');
   });
 });
