@@ -109,3 +109,4 @@ describe("interlace explore --granularity io", () => {
     expect(bad.stderr).toContain('E_USAGE: --granularity takes statements, io or markers, got "lines"');
   });
 });
+

@@ -13,7 +13,8 @@
  *   `fetch`): a write of the endpoint; `Socket#write` (what a database or Redis client sends): a
  *   write of the peer's endpoint — conservative, the server's state is behind it;
  * - not modelled, a write of the outside world: `child_process` functions, `new Worker`,
- *   `process.kill`, and every function of a native addon loaded after the hooks (`process.dlopen`).
+ *   `process.kill`, UDP datagrams (`dgram` `Socket#send`), and every function of a native addon
+ *   loaded after the hooks (`process.dlopen`).
  *
  * Calls made while another wrapped call runs (Node's own `fs` calling itself) record nothing more.
  */
@@ -23,7 +24,8 @@ import { WORLD, type Access } from "../../strategies/access.js";
 import { classifyConnect } from "../net.js";
 import { emitEffect, emitWorld, own, type DriverOp, type Emit } from "./common.js";
 import { Files } from "./fs.js";
-import { recordCall } from "./index.js";
+import { Drivers, recordCall } from "./index.js";
+import { loadedExports } from "./packages.js";
 import { registerNet } from "./net.js";
 
 // The modules' CommonJS objects (an ES namespace is read-only); `syncBuiltinESMExports` then
@@ -36,6 +38,7 @@ const http = require("node:http") as typeof import("node:http");
 const https = require("node:https") as typeof import("node:https");
 const childProcess = require("node:child_process") as typeof import("node:child_process");
 const workerThreads = require("node:worker_threads") as typeof import("node:worker_threads");
+const dgram = require("node:dgram") as typeof import("node:dgram");
 
 /** What the hooks report to. */
 export interface IoHooks {
@@ -51,6 +54,8 @@ export interface InstalledIo {
 }
 
 let installed: InstalledIo | null = null;
+/** Wrapped calls in progress: what they call of each other records nothing more. */
+let depth = 0;
 
 /** Installs the hooks in this isolate (once; later calls return the first installation). */
 export function installIoHooks(hooks: IoHooks): InstalledIo {
@@ -59,7 +64,6 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   const register = (fn: Function, op: DriverOp): void => void ops.set(fn, op);
   const files = new Files(register);
   registerNet(register);
-  let depth = 0;
   const wrap = (fn: Function, op: DriverOp): Function => {
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       if (depth > 0) return Reflect.apply(fn, this, args);
@@ -92,10 +96,17 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   patch(net.Socket.prototype, "write", socketWrite);
   for (const key of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) patch(childProcess, key, world("node:child_process", "child process", key));
   patch(process, "kill", world("process", "signal", "process.kill"));
+  patch(dgram.Socket.prototype, "send", world("node:dgram", "datagram", "socket.send"));
   patchWorker(hooks);
   patchNativeAddons(hooks);
+  const drivers = patchSqlDrivers(wrap);
   syncBuiltinESMExports();
-  installed = { reset: () => files.reset() };
+  installed = {
+    reset: () => {
+      files.reset();
+      drivers.reset();
+    },
+  };
   return installed;
 }
 
@@ -149,6 +160,11 @@ function patchWorker(hooks: IoHooks): void {
   const Original = workerThreads.Worker;
   class Worker extends Original {
     constructor(...args: ConstructorParameters<typeof Original>) {
+      // A worker a wrapped call starts for itself (pg's catalog reader) is not the thread's.
+      if (depth > 0) {
+        super(...args);
+        return;
+      }
       hooks.gate();
       hooks.emit({ op: "write", location: WORLD, origin: "node:worker_threads", label: "untraced node:worker_threads: worker not modelled: new Worker(…)" } satisfies Access);
       super(...args);
@@ -197,4 +213,38 @@ function nativeStandIn(fn: Function, name: string, addon: string, hooks: IoHooks
   if (proto !== undefined) standIn.prototype = proto;
   Object.setPrototypeOf(standIn, Object.getPrototypeOf(fn) as object);
   return standIn;
+}
+
+/**
+ * pg's `Client#query/connect/end` and `Pool#query/connect/end`, once the package is loaded: the
+ * same driver operations as for task threads (`drivers/pg.ts`: rows, tables, transactions, the
+ * locks a transaction keeps), found when a CommonJS load brings a new copy in. (A process's lock
+ * waits on another process are not modelled: no task runtime follows them here.)
+ */
+function patchSqlDrivers(wrap: (fn: Function, op: DriverOp) => Function): Drivers {
+  const drivers = new Drivers({ identity: () => "?" });
+  const Module = require("node:module") as { _load: (...a: unknown[]) => unknown };
+  const done = new Set<object>();
+  const scan = (): void => {
+    for (const file of ["/pg/lib/client.js", "/pg-pool/index.js"] as const) {
+      for (const C of loadedExports(file)) {
+        const proto = typeof C === "function" ? (C.prototype as object | undefined) : undefined;
+        if (proto === undefined || done.has(proto)) continue;
+        done.add(proto);
+        for (const key of ["query", "connect", "end"]) {
+          const fn = own(proto, key);
+          if (typeof fn !== "function") continue;
+          const op = drivers.find(fn, undefined, () => (file === "/pg/lib/client.js" ? "pg" : "pg-pool"));
+          if (op !== null) (proto as Record<string, unknown>)[key] = wrap(fn, op);
+        }
+      }
+    }
+  };
+  const load = Module._load;
+  Module._load = function (this: unknown, ...args: unknown[]) {
+    const exports = Reflect.apply(load, this, args);
+    scan();
+    return exports;
+  };
+  return drivers;
 }
