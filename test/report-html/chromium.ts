@@ -72,14 +72,17 @@ export async function launchChromium(): Promise<Browser> {
       "--window-size=1280,900",
       "about:blank",
     ],
-    { stdio: ["ignore", "ignore", "pipe"] },
+    // Its own process group, so that close() can stop the helpers Chromium forks (zygote, GPU,
+    // crashpad), which keep writing into the profile for a moment after the browser exits.
+    { stdio: ["ignore", "ignore", "pipe"], detached: true },
   );
   let port: number;
   try {
     port = await devToolsPort(child);
   } catch (error) {
     child.kill("SIGKILL");
-    rmSync(profile, { recursive: true, force: true });
+    killGroup(child);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     throw error;
   }
   const clients = new Set<CDP.Client>();
@@ -112,9 +115,21 @@ export async function launchChromium(): Promise<Browser> {
         await exited;
         clearTimeout(timer);
       }
-      rmSync(profile, { recursive: true, force: true });
+      killGroup(child);
+      // A helper may still be flushing into the profile: rmSync retries ENOTEMPTY/EBUSY.
+      rmSync(profile, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
     },
   };
+}
+
+/** Stops what is left of the browser's process group (nothing, once it has exited cleanly). */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // ESRCH: the group is already gone.
+  }
 }
 
 /** Reads the port from "DevTools listening on ws://127.0.0.1:PORT/…" on stderr. */
