@@ -7,7 +7,8 @@
  * replays the isolate's `Debugger.scriptParsed` events and that pause; after every move of the
  * session (the prompt's commands or a client's resume) it sends `Debugger.resumed` and the new
  * `Debugger.paused` when the thread's pause changed. The pause is reported with `reason: "other"`
- * and no `hitBreakpoints`: interlace's breakpoints are scheduling points, not the user's.
+ * and no `hitBreakpoints`: interlace's breakpoints are scheduling points, not the user's. Scripts
+ * reach the client with their source maps inlined and completed from disk (`source-maps.ts`).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import type { ThreadDriver } from "../../controller/thread-driver.js";
 import type { Protocol } from "../../protocol/cdp.js";
 import type { SessionView } from "../session.js";
 import { REFUSED_CODE, ruleOf, UNKNOWN_CODE } from "./methods.js";
+import { clientScript } from "./source-maps.js";
 
 /** What the relay needs of the debug session. */
 export interface InspectHost {
@@ -34,8 +36,10 @@ export interface ClientSocket {
 export interface RelayOptions {
   /** Let evaluations write (no forced `throwOnSideEffect`). Default false. */
   allowSideEffects?: boolean;
-  /** A line for the user (stderr): a client's step, a step that failed. */
+  /** A line for the user (stderr): a client's step, a step that failed, a refused method. */
   log(line: string): void;
+  /** Every request of the client and the relay's answer, one line each (`INTERLACE_INSPECT_LOG=1`). */
+  trace?: (line: string) => void;
 }
 
 interface CdpRequest {
@@ -122,11 +126,19 @@ export class ThreadRelay {
       return;
     }
     if (typeof request.id !== "number" || typeof request.method !== "string") return;
+    const trace = this.#options.trace;
+    const rule = ruleOf(request.method, request.params ?? {}).kind;
+    trace?.(`interlace: cdp ${this.thread} ← #${request.id} ${request.method}`);
     this.#handle(request).then(
-      (result) => this.#send({ id: request.id, result }),
+      (result) => {
+        trace?.(`interlace: cdp ${this.thread} → #${request.id} ${request.method} ${rule}: ok`);
+        this.#send({ id: request.id, result });
+      },
       (error: unknown) => {
         const coded = error as { cdpCode?: number };
-        this.#send({ id: request.id, error: { code: coded.cdpCode ?? REFUSED_CODE, message: cdpMessage(error) } });
+        const code = coded.cdpCode ?? REFUSED_CODE;
+        trace?.(`interlace: cdp ${this.thread} → #${request.id} ${request.method} ${rule}: error ${code} ${cdpMessage(error)}`);
+        this.#send({ id: request.id, error: { code, message: cdpMessage(error) } });
       },
     );
   }
@@ -156,6 +168,8 @@ export class ThreadRelay {
       case "absorb":
         return {};
       case "refuse":
+        // Said on stderr too: a frontend shows a refused breakpoint as no breakpoint, without the reason.
+        this.#options.log(`interlace: DevTools client of ${this.thread}: ${method} refused (interlace controls this thread's schedule)`);
         throw new Error(rule.message);
       case "unknown":
         throw Object.assign(new Error(`'${method}' wasn't found`), { cdpCode: UNKNOWN_CODE });
@@ -216,7 +230,7 @@ export class ThreadRelay {
     const answer = await session.send("Debugger.enable", {});
     if (!this.#debugger) {
       this.#debugger = true;
-      for (const script of this.#driver?.parsedScripts ?? []) this.#event("Debugger.scriptParsed", script);
+      for (const script of this.#driver?.parsedScripts ?? []) this.#event("Debugger.scriptParsed", clientScript(script));
       setImmediate(() => this.#syncPause());
     }
     return answer;
@@ -245,7 +259,10 @@ export class ThreadRelay {
     const session = driver?.cdpSession ?? null;
     if (session === null) return;
     const on = listen(session);
-    for (const event of DEBUGGER_EVENTS) this.#unsubscribe.push(on(event, (p) => this.#debugger && this.#event(event, p)));
+    for (const event of DEBUGGER_EVENTS) {
+      const client = event === "Debugger.scriptParsed" ? (p: unknown) => clientScript(p as Protocol.Debugger.ScriptParsedEvent) : (p: unknown) => p;
+      this.#unsubscribe.push(on(event, (p) => this.#debugger && this.#event(event, client(p))));
+    }
     for (const event of RUNTIME_EVENTS) this.#unsubscribe.push(on(event, (p) => this.#runtime && this.#event(event, p)));
     if (relaunched) {
       // A new isolate: its scripts and contexts replace the old ones.
@@ -253,7 +270,7 @@ export class ThreadRelay {
         this.#event("Runtime.executionContextsCleared", {});
         this.#runtime = false;
       }
-      if (this.#debugger) for (const script of driver!.parsedScripts) this.#event("Debugger.scriptParsed", script);
+      if (this.#debugger) for (const script of driver!.parsedScripts) this.#event("Debugger.scriptParsed", clientScript(script));
     }
   }
 

@@ -132,7 +132,8 @@ export async function startInspectEndpoint(host: EndpointHost, options: Endpoint
     if (thread === undefined) return refuseUpgrade(socket, "404 Not Found");
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
-      const relay = new ThreadRelay(host, thread, { send: (text) => ws.readyState === WebSocket.OPEN && ws.send(text) }, { log: options.log, allowSideEffects: options.allowSideEffects ?? false });
+      const trace = process.env["INTERLACE_INSPECT_LOG"] === "1" ? options.log : undefined;
+      const relay = new ThreadRelay(host, thread, { send: (text) => ws.readyState === WebSocket.OPEN && ws.send(text) }, { log: options.log, allowSideEffects: options.allowSideEffects ?? false, ...(trace ? { trace } : {}) });
       relays.add(relay);
       options.log(`interlace: DevTools client attached to ${thread}`);
       ws.on("message", (data) => relay.receive(data.toString()));
