@@ -45,7 +45,7 @@ function cleanUp() {
 }
 process.on("exit", cleanUp);
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]]) process.on(signal, () => process.exit(code));
-const disarm = watchdog(280_000, cleanUp);
+const disarm = watchdog(480_000, cleanUp);
 
 // --- loading: tsx, the (plain) helpers, then the instrumentation and the fixtures ---------------
 registerTsx();
@@ -186,12 +186,36 @@ await twin("processes, lockfile's lockSync first, io granularity (`processes.loc
 await bug("processes existsSync then writeFileSync, io granularity (`processes.claim`)", () => proc.claim("process"), io);
 await bug("processes lockfile checkSync then lockSync, io granularity (`processes.checkThenLock`)", () => proc.checkThenLock("process"), io);
 
+// Process threads over PostgreSQL (fixtures/io/processes/pg-scenarios.mjs): each process a pg Client
+// of its own, at io granularity (their default); FOR UPDATE waits through the lock gates.
+const { pgProcessScenarios } = await import("../fixtures/io/processes/pg-scenarios.mjs");
+const PG_PROCESS_TWINS = [
+  ["processes pg `UPDATE … + $1` twin (`pgProcesses.increment`)", "increment"],
+  ["processes pg `SELECT … FOR UPDATE` twin, lock gates (`pgProcesses.depositLocked`)", "depositLocked"],
+  ["processes pg `INSERT … ON CONFLICT` twin (`pgProcesses.onConflict`)", "onConflict"],
+];
+const PG_PROCESS_BUGS = [
+  ["processes pg SELECT, UPDATE lost update (`pgProcesses.deposit`)", "deposit"],
+  ["processes pg check-then-insert (`pgProcesses.checkThenInsert`)", "checkThenInsert"],
+  ["processes pg lock-order deadlock (`pgProcesses.lockBoth`)", "lockBoth"],
+];
+let pgUrl;
+try {
+  const server = await startPostgres();
+  cleanups.push(() => server.stop());
+  pgUrl = server.url;
+} catch (e) {
+  notes.push(`PostgreSQL process rows skipped: ${e?.message ?? e}`);
+}
+for (const [label, name] of PG_PROCESS_TWINS) pgUrl ? await twin(label, () => pgProcessScenarios({ defineScenario, thread }, pgUrl)[name](), io) : skipped(label, "no PostgreSQL");
+for (const [label, name] of PG_PROCESS_BUGS) pgUrl ? await bug(label, () => pgProcessScenarios({ defineScenario, thread }, pgUrl)[name](), io) : skippedBug(label, "no PostgreSQL");
+
 const wallS = (performance.now() - t0) / 1000;
 disarm();
 
 console.log("## DPOR on external resources: the twins vs all interleavings (bench/io-dpor.mjs)\n");
 console.log(
-  "Task threads over real resources (fixtures/io/: better-sqlite3, files, ioredis on a private redis-server, pg on a private PostgreSQL cluster), and process threads over files at io granularity (fixtures/io/processes/). " +
+  "Task threads over real resources (fixtures/io/: better-sqlite3, files, ioredis on a private redis-server, pg on a private PostgreSQL cluster), and process threads over files and PostgreSQL at io granularity (fixtures/io/processes/). " +
     '`dpor`: `explore(scenario, { strategy: "dpor" })` (default budget, 200). ' +
     `All interleavings: \`strategy: "exhaustive", maxAttempts: ${EXHAUSTIVE_BUDGET}\` (every interleaving of the tasks' gates). ` +
     "ratio = all interleavings / DPOR executions. ms: one search each, after one untimed DPOR search of the same scenario; no replays, no shrinking.\n",

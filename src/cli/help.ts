@@ -56,8 +56,9 @@ const OPTIONS: Record<CommandName, string> = {
   --search-order <order>   dpor's order (portfolio's too), ${SEARCH_ORDERS.join(" or ")} (default dfs; diverse suits small budgets)
   --max-steps <n>          decisions per thread and run; past it a thread runs freely (default 1000)
   --granularity <where>    worker/process threads: statements (every statement of traced code, the
-                           default), io (markers and each operation on files, connections, child
-                           processes, native addons, from any code), markers (markers only)
+                           default with worker threads), io (markers and each operation on files,
+                           connections, databases, child processes, native addons, from any code;
+                           the default when every thread is a process), markers (markers only)
   --shrink-budget <n>      runs spent shrinking a counterexample to fewer preemptions (default 200)
   --no-shrink              report the counterexample as found (same as --shrink-budget 0)
   --reproduce <n>          replays of the counterexample for the reproduction figure (default 10; 0: none)

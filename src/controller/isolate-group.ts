@@ -26,7 +26,7 @@ import { MarkerResolver, TraceFilter, interlaceOwnRoots } from "../markers/index
 import { sourceLine } from "../markers/display.js";
 import { QUIET_LIMIT_MS, type RunnerEvent, type ThreadLaunch } from "../protocol/messages.js";
 import type { ThreadAccess } from "../engine/step-accesses.js";
-import type { WantedLock } from "../engine/isolate-explore.js";
+import { STALL_MS, type WantedLock } from "../engine/isolate-explore.js";
 import { AccessRing } from "./access-ring.js";
 import { OVERFLOW_ORIGIN, WORLD } from "../strategies/access.js";
 import { createIoChannel } from "../runtime/io-channel.mjs";
@@ -38,6 +38,8 @@ import type { IoAccesses, TargetExit, TargetListener, ThreadTarget } from "./thr
 import { WorkerTarget } from "./worker-target.js";
 
 const LOAD_FLOOR_MS = 30_000;
+/** How long the stall rule's probe waits for the running thread to answer a pause request. */
+const STALL_PROBE_MS = 200;
 
 /** A thread ready to launch. */
 export interface PreparedThread {
@@ -58,6 +60,8 @@ export interface IsolateEngine {
   wakes?(total: number): void;
   /** Threads whose next event the run waits for (default: the running thread). */
   awaited?(): string[];
+  /** The stall rule: the running thread waits outside JavaScript while others wait at a decision (null: nothing changes). */
+  stalled?(thread: string): Action[] | null;
   /** The thread stopped at the gate of a `SharedMutex` it is about to take (only engines that have this get lock gates). */
   lockGate?(thread: string, lock: WantedLock, where?: Where): Action[];
   threads(): ThreadView[];
@@ -132,6 +136,8 @@ export class IsolateGroup {
   #reusable = false;
   #run: Run | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The stall rule's check of the running thread (see `IsolateExploreRun.stalled`). */
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(threads: readonly PreparedThread[], options: GroupOptions) {
     this.#threads = threads;
@@ -252,7 +258,9 @@ export class IsolateGroup {
     // recorded (what processes share is outside their heaps), a worker's at io granularity.
     const gates = this.#options.granularity === "io";
     if (gates || (record && thread.kind === "process")) {
-      launch = { ...launch, io: { gates, record, ...(thread.kind === "worker" ? { channel: createIoChannel() } : {}) } };
+      // Lock gates need the recorded acquires and releases: the engine knows the holders from them.
+      const lockGates = record && this.#run?.engine.lockGate !== undefined;
+      launch = { ...launch, io: { gates, record, ...(lockGates ? { lockGates } : {}), ...(thread.kind === "worker" ? { channel: createIoChannel() } : {}) } };
     }
     const target =
       thread.kind === "worker"
@@ -269,6 +277,7 @@ export class IsolateGroup {
         stopped: (marker, where) => this.#event((run) => run.engine.paused(name, marker, where)),
         failed: (error) => this.#fail(error),
         lockGate: (where) => this.#onLockGate(name, where),
+        ioLockGate: (where, wanted) => this.#onIoLockGate(name, where, wanted),
       },
       this.#options.granularity ?? "markers",
     );
@@ -282,6 +291,15 @@ export class IsolateGroup {
     const intent = this.#rings.get(name)?.intent();
     if (!run || run.settled || !run.started || !run.engine.lockGate || !intent) return false;
     this.#event((r) => r.engine.lockGate?.(name, intent, where ?? undefined) ?? []);
+    return true;
+  }
+
+  /** A database statement of a worker or process stopped at its lock gate, needing `wanted` (first the lock it waits for, if any). */
+  #onIoLockGate(name: string, where: Where, wanted: readonly WantedLock[]): boolean {
+    const run = this.#run;
+    if (!run || run.settled || !run.started || !run.engine.lockGate || wanted.length === 0) return false;
+    const [first, ...also] = wanted;
+    this.#event((r) => r.engine.lockGate?.(name, also.length > 0 ? { ...first!, also } : first!, where) ?? []);
     return true;
   }
 
@@ -359,12 +377,15 @@ export class IsolateGroup {
     this.#fail(new TargetExitedError(thread, detail));
   }
 
-  /** Hands an event to the current run's engine (told the wake count first) and applies its actions. */
-  #event(handle: (run: Run) => Action[]): void {
+  /**
+   * Hands an event to the current run's engine (told the wake count first) and applies its actions
+   * (null: the event changed nothing, the timers stay as they are).
+   */
+  #event(handle: (run: Run) => Action[] | null): void {
     const run = this.#run;
     if (!run || run.settled) return;
     run.engine.wakes?.(Atomics.load(this.#wakes, 0) - run.wakeBase);
-    let actions: Action[];
+    let actions: Action[] | null;
     try {
       actions = handle(run);
     } catch (error) {
@@ -372,7 +393,7 @@ export class IsolateGroup {
       // search): the run ends with that error, never as an uncaught exception of an event handler.
       return this.#fail(error instanceof Error ? error : new Error(String(error)));
     }
-    this.#apply(run, actions);
+    if (actions !== null) this.#apply(run, actions);
   }
 
   #apply(run: Run, actions: Action[]): void {
@@ -416,7 +437,31 @@ export class IsolateGroup {
     if (!engine.released) {
       const running = engine.runningThread;
       this.#restartTimer(engine.awaited?.() ?? (running ? [running] : []), "marker");
+      if (running !== null && engine.stalled !== undefined) this.#armStall(run, running);
     }
+  }
+
+  /**
+   * After STALL_MS, probes the running thread: one that answers a pause request runs JavaScript
+   * (it makes progress: checked again later); one that does not waits outside it, and the engine
+   * may let the others run (the stall rule).
+   */
+  #armStall(run: Run, thread: string): void {
+    this.#stallTimer = clock.setTimeout(() => {
+      this.#stallTimer = undefined;
+      const driver = this.#drivers.get(thread);
+      if (!driver || this.#run !== run || run.settled || run.engine.runningThread !== thread) return;
+      void driver.probe(STALL_PROBE_MS).then((probe) => {
+        if (this.#run !== run || run.settled || run.engine.runningThread !== thread) return;
+        if (!probe.blockedInNative) return this.#armStall(run, thread);
+        this.#event((r) => {
+          const actions = r.engine.stalled?.(thread) ?? null;
+          // Nobody else waits at a decision: nothing changes (and the run's timeout keeps running).
+          if (actions === null) this.#armStall(run, thread);
+          return actions;
+        });
+      });
+    }, STALL_MS);
   }
 
   #fail(error: Error): void {
@@ -441,6 +486,8 @@ export class IsolateGroup {
   #clearTimer(): void {
     if (this.#timer !== undefined) clock.clearTimeout(this.#timer);
     this.#timer = undefined;
+    if (this.#stallTimer !== undefined) clock.clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
   }
 
   async #timedOut(timed: string[], waitingFor: Waiting): Promise<void> {

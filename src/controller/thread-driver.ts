@@ -4,11 +4,13 @@
  * The hot path (pause at a marker → resume) costs one event and one command, nothing more.
  */
 import type { CdpSession } from "../cdp/session.js";
+import type { WantedLock } from "../engine/isolate-explore.js";
 import type { Where } from "../engine/schedule-run.js";
+import { InspectorError } from "../errors.js";
 import type { MarkerResolver, ResolvedMarker, SourceMapIndex } from "../markers/index.js";
 import type { TraceFilter } from "../markers/index.js";
 import type { Protocol } from "../protocol/cdp.js";
-import { BLOCKING_WAIT_FUNCTION, IO_GATE_FUNCTION, LOCK_GATE_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
+import { BLOCKING_WAIT_FUNCTION, IO_GATE_FUNCTION, IO_LOCK_GATE_FUNCTION, LOCK_GATE_FUNCTION, READY_FUNCTION } from "../protocol/messages.js";
 import type { ThreadTarget } from "./thread-target.js";
 import { clock } from "./clock.js";
 import { displayPath, sourceLine } from "../markers/display.js";
@@ -45,6 +47,12 @@ export interface DriverListener {
    * frame). Returns whether that is a scheduling point; if not, the driver resumes the thread.
    */
   lockGate?(where: Where | null): boolean;
+  /**
+   * A database statement stopped at its lock gate (io hooks) at `where`, needing the locks
+   * `wanted`. Returns whether that is a scheduling point; if not, it is the operation's io gate
+   * (a stop at io granularity, else the driver resumes the thread).
+   */
+  ioLockGate?(where: Where, wanted: readonly WantedLock[]): boolean;
 }
 
 /** Where a probed thread was found. */
@@ -248,6 +256,10 @@ export class ThreadDriver {
           this.#listener.stopped("", this.#ioCaller(p));
           return;
         }
+      } else if (p.callFrames[0]?.functionName === IO_LOCK_GATE_FUNCTION) {
+        this.#stopPause = p;
+        void this.#ioLockGate(p);
+        return;
       } else if (p.callFrames[0]?.functionName === LOCK_GATE_FUNCTION) {
         const caller = p.callFrames.find((f) => this.#scripts.has(f.location.scriptId));
         if (this.#listener.lockGate?.(caller ? this.#sourceWhere(caller.location) : null) === true) return;
@@ -360,6 +372,22 @@ export class ThreadDriver {
       const column = loc.columnNumber ?? 0;
       return line.includes("__ila.") && line[column - 1] === "." && /^[A-Za-z]\(/.test(line.slice(column, column + 2));
     };
+  }
+
+  /** A lock gate of the io hooks: reads the locks from the gate's frame and tells the listener. */
+  async #ioLockGate(p: Protocol.Debugger.PausedEvent): Promise<void> {
+    const where = this.#ioCaller(p);
+    let wanted: WantedLock[] = [];
+    try {
+      const { result } = await this.#session.send("Debugger.evaluateOnCallFrame", { callFrameId: p.callFrames[0]!.callFrameId, expression: "wanted", returnByValue: true });
+      wanted = typeof result.value === "string" ? (JSON.parse(result.value) as WantedLock[]) : [];
+    } catch (error) {
+      this.#listener.failed(new InspectorError(`Cannot read the locks of a lock gate in thread "${this.thread}": ${String(error)}`, { cause: error }));
+      return;
+    }
+    if (this.#listener.ioLockGate?.(where, wanted) === true) return;
+    if (this.#granularity === "io") this.#listener.stopped("", where);
+    else this.resume();
   }
 
   /**

@@ -14,18 +14,13 @@
 import { DeadlockError, DeterminismLostError, RanAfterReturnError, type InterlaceError } from "../errors.js";
 import { QUIET_LIMIT_MS } from "../protocol/messages.js";
 import type { Action, ThreadPhase, ThreadView, TraceEntry, Where } from "./schedule-run.js";
-import { pastMaxSteps } from "../strategies/access.js";
+import { pastMaxSteps, WORLD } from "../strategies/access.js";
 import { StepAccounting, type AccessSource } from "./step-accesses.js";
 import type { Chooser, ExploreStep } from "./task-explore.js";
+import { LockHolders, type WantedLock } from "./lock-holders.js";
 import { describeLockWaits, type LockWait } from "./wait-for.js";
 
-/** A lock a thread is about to take (it stopped at the lock's gate). */
-export interface WantedLock {
-  /** Its location for partial-order reduction, e.g. `lock:sab#1@0`. */
-  location: string;
-  /** Its name for people. */
-  label: string;
-}
+export type { WantedLock } from "./lock-holders.js";
 
 interface ThreadState {
   name: string;
@@ -38,7 +33,15 @@ interface ThreadState {
   on: string;
   /** Stopped at a lock's gate: the lock it is about to take. */
   wants: WantedLock | undefined;
+  /** Blocked by the stall rule (see {@link IsolateExploreRun.stalled}), not in `Atomics.wait`. */
+  stalled: boolean;
 }
+
+/** How long the running thread may make no progress, while another thread waits at a decision, before the stall rule applies. */
+export const STALL_MS = 1_000;
+
+/** Origin of the outside-world write a stall records. */
+export const EXTERNAL_WAIT_ORIGIN = "external wait";
 
 /** One exploration run over isolate threads. */
 export class IsolateExploreRun {
@@ -47,8 +50,8 @@ export class IsolateExploreRun {
   readonly #threads = new Map<string, ThreadState>();
   readonly #steps: ExploreStep[] = [];
   readonly #accounting: StepAccounting;
-  /** Lock location → the thread holding it, from the acquires and releases recorded. */
-  readonly #holders = new Map<string, string>();
+  /** Who holds which lock, from the acquires and releases recorded. */
+  readonly #holders = new LockHolders();
   #previous: string | null = null;
   #running: string | null = null;
   #started = false;
@@ -69,7 +72,7 @@ export class IsolateExploreRun {
     this.#chooser = chooser;
     this.#maxSteps = maxSteps;
     this.#accounting = new StepAccounting(accesses, chooser);
-    for (const name of threads) this.#threads.set(name, { name, phase: "starting", marker: undefined, where: undefined, chosen: 0, on: "", wants: undefined });
+    for (const name of threads) this.#threads.set(name, { name, phase: "starting", marker: undefined, where: undefined, chosen: 0, on: "", wants: undefined, stalled: false });
   }
 
   /** Call once the run is over, however it ended: the last step's accesses and the lock waits reach the strategy. */
@@ -103,8 +106,42 @@ export class IsolateExploreRun {
   awaited(): string[] {
     if (this.#running !== null) return [this.#running];
     const all = [...this.#threads.values()];
-    if (this.#woken > this.#reported) return all.filter((t) => t.phase === "blocked").map((t) => t.name);
-    return all.filter((t) => t.phase === "free").map((t) => t.name);
+    if (this.#woken > this.#reported) return all.filter((t) => t.phase === "blocked" && !t.stalled).map((t) => t.name);
+    // Stalled threads still owe their next stop: the run's timeout applies to them.
+    return all.filter((t) => t.phase === "free" || t.stalled).map((t) => t.name);
+  }
+
+  /**
+   * The stall rule: the running thread made no progress for {@link STALL_MS} (it answered no pause
+   * request: it waits outside JavaScript, for a reply or a lock interlace does not model — a server
+   * another parked thread runs, a session advisory lock), while another thread waits at a decision.
+   * It counts as blocked and the others run; it comes back when it stops (or ends). Each stall
+   * records a write of the outside world: where the stalled thread's effects land is timing, so
+   * the search is never complete. Returns null (nothing changes) when no other thread is stopped.
+   */
+  stalled(thread: string): Action[] | null {
+    const t = this.#get(thread);
+    if (t.phase !== "running" || this.#running !== thread) return null;
+    const others = [...this.#threads.values()].filter((o) => o !== t && (o.phase === "at-start" || o.phase === "at-marker"));
+    if (others.length === 0) return null;
+    t.phase = "blocked";
+    t.stalled = true;
+    t.on = "an external wait";
+    this.#running = null;
+    this.#accounting.unobserved({
+      op: "write",
+      location: WORLD,
+      origin: EXTERNAL_WAIT_ORIGIN,
+      label: `untraced ${EXTERNAL_WAIT_ORIGIN}: ${thread} made no progress for ${STALL_MS} ms while ${others.map((o) => o.name).join(", ")} waited (a reply or lock interlace does not model)`,
+      thread,
+    });
+    return this.#decide();
+  }
+
+  /** A thread stops, blocks or ends: if it was blocked, it reports back (stalled ones owe no wake-up). */
+  #back(t: ThreadState): void {
+    if (t.phase === "blocked" && !t.stalled) this.#reported += 1;
+    t.stalled = false;
   }
 
   threads(): ThreadView[] {
@@ -138,7 +175,7 @@ export class IsolateExploreRun {
 
   #stopped(thread: string, marker: string, where: Where | undefined, wants: WantedLock | undefined): Action[] {
     const t = this.#get(thread);
-    if (t.phase === "blocked") this.#reported += 1;
+    if (t.phase === "blocked") this.#back(t);
     else if (t.phase === "finished" || t.phase === "starting") {
       // Not resumed by anyone: code it left behind in this run (or an earlier one) ran on.
       const at = where ? `${where.file}:${where.line}:${where.column + 1}${where.text ? `  ${where.text}` : ""}` : marker ? `marker "${marker}"` : "a statement";
@@ -157,7 +194,7 @@ export class IsolateExploreRun {
   blocked(thread: string, where: Where | undefined, on = ""): Action[] {
     const t = this.#get(thread);
     // Woken, then blocked again before its next stop (a wait in untraced code): reported back.
-    if (t.phase === "blocked") this.#reported += 1;
+    if (t.phase === "blocked") this.#back(t);
     // A thread running freely blocks outside the schedule, and one still loading outside the run:
     // their wake-ups are not ours to wait for.
     if (t.phase === "free" || t.phase === "starting") return [];
@@ -171,7 +208,7 @@ export class IsolateExploreRun {
 
   finished(thread: string): Action[] {
     const t = this.#get(thread);
-    if (t.phase === "blocked") this.#reported += 1;
+    if (t.phase === "blocked") this.#back(t);
     t.phase = "finished";
     t.marker = undefined;
     if (this.#running === thread) this.#running = null;
@@ -181,22 +218,21 @@ export class IsolateExploreRun {
   #decide(): Action[] {
     if (this.#done || this.#holding || this.#running !== null || this.#woken > this.#reported) return [];
     const accesses = this.#accounting.settle();
-    for (const access of accesses) {
-      if (access.op === "acquire") this.#holders.set(access.location, access.thread);
-      else if (access.op === "release") this.#holders.delete(access.location);
-    }
+    this.#holders.apply(accesses);
     const all = [...this.#threads.values()];
     const stopped = all.filter((t) => t.phase === "at-start" || t.phase === "at-marker");
-    // A thread at the gate of a held lock cannot run.
-    const waiting = stopped.filter((t) => t.wants === undefined || !this.#holders.has(t.wants.location));
+    // A thread at the gate of a lock another thread holds (in a conflicting mode) cannot run.
+    const waiting = stopped.filter((t) => t.wants === undefined || this.#holders.against(t.name, t.wants) === undefined);
     if (waiting.length === 0) {
       if (all.every((t) => t.phase === "finished")) {
         this.#done = true;
         return [{ kind: "complete" }];
       }
+      // A stalled thread may still come back (its reply arrives): not a deadlock yet; the run's timeout applies.
+      if (all.some((t) => t.stalled)) return [];
       const blocked = all.filter((t) => t.phase === "blocked");
       const locked = stopped.filter((t) => t.wants !== undefined);
-      if (blocked.length + locked.length > 0 && !all.some((t) => t.phase === "free")) return [this.#fail(deadlock(blocked, locked, all, this.#holders))];
+      if (blocked.length + locked.length > 0 && !all.some((t) => t.phase === "free")) return [this.#fail(deadlock(blocked, locked, all, this.#holderOf(locked)))];
       return [];
     }
     const runnable = waiting.map((t) => t.name);
@@ -227,7 +263,10 @@ export class IsolateExploreRun {
       preemption: this.#previous !== null && this.#previous !== chosen && runnable.includes(this.#previous),
     };
     if (t.marker) step.marker = t.marker;
-    if (t.wants !== undefined) step.lock = t.wants.label;
+    if (t.wants !== undefined) {
+      step.lock = t.wants.label;
+      this.#holders.passed(chosen, t.wants);
+    }
     if (t.phase === "at-marker" && t.where !== undefined) step.where = t.where;
     this.#steps.push(step);
     this.#accounting.taken(step);
@@ -247,6 +286,16 @@ export class IsolateExploreRun {
     return [{ kind: "resume", thread: chosen }];
   }
 
+  /** For the deadlock report: by waiting thread, the lock it waits for and another thread holding it. */
+  #holderOf(locked: readonly ThreadState[]): Map<string, { label: string; holder: string }> {
+    const out = new Map<string, { label: string; holder: string }>();
+    for (const t of locked) {
+      const held = t.wants === undefined ? undefined : this.#holders.against(t.name, t.wants);
+      if (held !== undefined) out.set(t.name, { label: held.lock.label, holder: held.holder });
+    }
+    return out;
+  }
+
   #fail(error: InterlaceError): Action {
     this.#done = true;
     return { kind: "fail", error };
@@ -263,12 +312,12 @@ export class IsolateExploreRun {
  * The deadlock report: the threads waiting for a held lock (with the cycle of the wait-for graph,
  * if any), every blocked thread and where it waits, and the threads that already finished.
  */
-function deadlock(blocked: readonly ThreadState[], locked: readonly ThreadState[], all: readonly ThreadState[], holders: ReadonlyMap<string, string>): DeadlockError {
+function deadlock(blocked: readonly ThreadState[], locked: readonly ThreadState[], all: readonly ThreadState[], holders: ReadonlyMap<string, { label: string; holder: string }>): DeadlockError {
   const position = (t: ThreadState): string => (t.where ? `${t.where.file}:${t.where.line}:${t.where.column + 1}` : "(unknown position)");
   const waiting = [...locked, ...blocked].map((t) => ({ thread: t.name, at: position(t) }));
   const waits: LockWait[] = locked.map((t) => {
-    const holder = holders.get(t.wants!.location);
-    return { thread: t.name, lock: t.wants!.label, at: `${position(t)}${t.where?.text ? `  ${t.where.text}` : ""}`, ...(holder === undefined ? {} : { holder }) };
+    const held = holders.get(t.name);
+    return { thread: t.name, lock: held?.label ?? t.wants!.label, at: `${position(t)}${t.where?.text ? `  ${t.where.text}` : ""}`, ...(held === undefined ? {} : { holder: held.holder }) };
   });
   const lines = [
     ...describeLockWaits(waits),

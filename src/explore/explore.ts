@@ -59,12 +59,15 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
   if (asked !== undefined && !STRATEGY_NAMES.includes(asked)) {
     throw new ScenarioError(`strategy must be one of ${STRATEGY_NAMES.join(", ")}, got ${JSON.stringify(asked)}.`);
   }
-  const { subject, options } = subjectOf(first, more, granularityOf(asked, more.granularity ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).granularity)));
+  const askedGranularity = more.granularity ?? (isScenario(first) ? undefined : (first as ExploreOptions<S>).granularity);
+  const granularity = granularityOf(asked, askedGranularity, isScenario(first) && onlyProcesses(first));
+  const { subject, options } = subjectOf(first, more, granularity);
   try {
     // A report path that cannot be written is refused before anything runs.
     const report = options.report === undefined ? null : reportTarget(options.report);
     const started = clock.now();
     const result = await exploreSubject(subject, options, asked ?? "portfolio");
+    if (subject.kind === "isolate") result.granularity = { value: granularity, chosen: askedGranularity === undefined && asked !== "markers" };
     await reportExploration(report, result as ExploreResult<unknown>, {
       scenario: options.name ?? "explore",
       budget: budget(options),
@@ -79,8 +82,13 @@ export async function explore<S>(first: ExploreOptions<S> | Scenario<S>, more: M
   }
 }
 
-/** Where isolates stop: marker-level search at markers only; other strategies at every statement unless asked otherwise. */
-function granularityOf(strategy: string | undefined, asked: string | undefined): "statements" | "markers" | "io" {
+/**
+ * Where isolates stop: marker-level search at markers only; other strategies at every statement
+ * unless asked otherwise — but at io when every thread is a process: processes share nothing but
+ * what is outside their heaps, so a decision at each external operation (and marker) is the grain
+ * that matters, and stepping every statement of the packages they use costs hundreds of decisions.
+ */
+function granularityOf(strategy: string | undefined, asked: string | undefined, processesOnly: boolean): "statements" | "markers" | "io" {
   if (asked !== undefined && asked !== "statements" && asked !== "markers" && asked !== "io") {
     throw new ScenarioError(`granularity must be "statements", "io" or "markers", got ${JSON.stringify(asked)}.`);
   }
@@ -88,5 +96,11 @@ function granularityOf(strategy: string | undefined, asked: string | undefined):
     if (asked !== undefined && asked !== "markers") throw new ScenarioError(`strategy "markers" decides at markers only: it takes no granularity ${JSON.stringify(asked)} (leave it out, or use another strategy).`);
     return "markers";
   }
-  return asked ?? "statements";
+  return asked ?? (processesOnly ? "io" : "statements");
+}
+
+/** Whether every thread of a scenario is a child process. */
+function onlyProcesses(scenario: Scenario<unknown>): boolean {
+  const threads = Object.values((scenario as { threads?: Record<string, unknown> }).threads ?? {});
+  return threads.length > 0 && threads.every((t) => typeof t === "object" && t !== null && (t as { kind?: unknown }).kind === "process");
 }

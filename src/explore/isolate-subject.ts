@@ -4,6 +4,7 @@
  * failing attempt they are launched anew). Whenever no thread runs, the strategy picks the one to
  * resume (`engine/isolate-explore.ts`), at every statement of traced code or at markers only.
  */
+import { namedByState } from "./state-paths.js";
 import type { Writable } from "node:stream";
 import { packageRootOf } from "./source-root.js";
 import { IsolateExploreRun } from "../engine/isolate-explore.js";
@@ -73,6 +74,37 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
   const canRecord = options.granularity === "statements" || options.granularity === "io";
   const groups: { plain: IsolateGroup | null; recording: IsolateGroup | null } = { plain: null, recording: null };
   const processes = names.filter((name) => (scenario.threads[name] as IsolateThreadSpec).kind === "process");
+  const groupOf = (which: "plain" | "recording", state: S): IsolateGroup => {
+    // Checks this attempt's state can travel to the isolates (it is sent afresh each time).
+    const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
+    return (groups[which] ??= new IsolateGroup(threads, {
+      timeoutMs: options.timeoutMs,
+      output,
+      tracePackages: options.tracePackages,
+      granularity: options.granularity,
+      recordAccesses: which === "recording",
+      ...(options.signal ? { signal: options.signal } : {}),
+    }));
+  };
+  /**
+   * One run whose accesses are dropped (first runnable thread at every decision), once, in the
+   * freshly launched recording isolates before the recorded runs: what a thread does only the first time (a package loading a
+   * native addon lazily, one-time initialisation) then happens here, and every recorded run — the
+   * ones DPOR compares — starts from the same warm isolates. Without it DPOR's second run found its
+   * replayed prefix making other accesses than the first ("exploration diverged") on the bundled
+   * better-sqlite3 example. Its outcome is not a result: setup and teardown run, the invariant does not.
+   */
+  const warmUp = async (): Promise<void> => {
+    const state = (await runHook("setup", () => scenario.setup?.())) as S;
+    try {
+      const group = groupOf("recording", state);
+      const first = { choose: (d: { runnable: readonly string[] }) => d.runnable[0]! };
+      // A failure here (a deadlock in that order, say) is met again by the search itself.
+      await group.run(state, new IsolateExploreRun(first, names, options.maxSteps, { drain: () => group.drainAccesses() })).catch(() => {});
+    } finally {
+      await runHook("teardown", () => scenario.teardown?.(state));
+    }
+  };
   return {
     kind: "isolate",
     names,
@@ -81,23 +113,18 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
       if (!canRecord) throw new DporUnsupportedError(processes, options.granularity);
     },
     async run(strategy, record = false) {
-      const state = (await runHook("setup", () => scenario.setup?.())) as S;
-      const recording = record && canRecord;
+      // Process threads always record when they can: their database lock gates need the holders,
+      // which the engine knows from the recorded acquires and releases (a random or PCT run would
+      // otherwise wait for a row lock a parked process holds until E_TIMEOUT).
+      const recording = (record || processes.length > 0) && canRecord;
       const which = recording ? "recording" : "plain";
-      const source = recording ? { drain: () => groups.recording?.drainAccesses() ?? [] } : null;
+      if (recording && groups.recording === null) await warmUp();
+      const state = (await runHook("setup", () => scenario.setup?.())) as S;
+      const source = recording ? namedByState({ drain: () => groups.recording?.drainAccesses() ?? [] }, state) : null;
       const engine = new IsolateExploreRun(strategy, names, options.maxSteps, source);
       const failure = await settle(
         async () => {
-          // Checks this attempt's state can travel to the isolates (it is sent afresh each time).
-          const threads = names.map((name) => prepare(name, scenario.threads[name] as IsolateThreadSpec, state));
-          const group = (groups[which] ??= new IsolateGroup(threads, {
-            timeoutMs: options.timeoutMs,
-            output,
-            tracePackages: options.tracePackages,
-            granularity: options.granularity,
-            recordAccesses: recording,
-            ...(options.signal ? { signal: options.signal } : {}),
-          }));
+          const group = groupOf(which, state);
           try {
             await group.run(state, engine);
           } finally {

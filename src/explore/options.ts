@@ -62,9 +62,10 @@ export interface ExploreOptions<S = unknown> {
   name?: string;
   /**
    * Worker/process scenarios: where the threads stop for decisions — `statements` (every statement
-   * of traced code; the default), `io` (markers and every operation on files, connections, child
-   * processes and native addons, from any code, packages included), `markers` (markers only; the
-   * `markers` strategy's and the only one it takes).
+   * of traced code; the default when a worker thread takes part), `io` (markers and every operation
+   * on files, connections, databases, child processes and native addons, from any code, packages
+   * included; the default when every thread is a process), `markers` (markers only; the `markers`
+   * strategy's and the only one it takes).
    */
   granularity?: "statements" | "io" | "markers";
   /** Worker/process scenarios: packages under node_modules whose markers count too. */
@@ -133,6 +134,11 @@ export interface ExploreResult<S = unknown> {
   unmodelled: UnmodelledEffect[];
   /** Why the exploration stopped before its budget or its search ended (`signal` aborted, `timeBudget` spent), else null. */
   interrupted: Interruption | null;
+  /**
+   * Worker/process scenarios: where the threads stopped for decisions, and whether interlace chose
+   * it (`chosen`: no granularity was asked; `io` when every thread is a process, else `statements`).
+   */
+  granularity?: { value: "statements" | "io" | "markers"; chosen: boolean };
   /** The first failing attempt, replayable with {@link replay}. */
   counterexample: Counterexample | null;
   /**

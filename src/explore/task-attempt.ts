@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { namedByState } from "./state-paths.js";
 import { ScenarioError } from "../errors.js";
 import type { Failure } from "../engine/counterexample.js";
 import { TaskExploreRun, type ExploreStep } from "../engine/task-explore.js";
@@ -50,7 +51,7 @@ export async function attempt<S>(
 ): Promise<Attempt<S>> {
   const state = (await runHook("setup", () => options.setup?.())) as S;
   const accesses = recordAccesses ? new AccessLog() : undefined;
-  const policy = new TaskExploreRun(strategy, options.maxSteps, accesses ?? null);
+  const policy = new TaskExploreRun(strategy, options.maxSteps, accesses ? namedByState(accesses, state) : null);
   const run = () =>
     runTaskPolicy(threads.map((t) => ({ name: t.name, fn: t.fn as (state: unknown) => unknown })), state, policy, {
       timeoutMs: options.timeoutMs,

@@ -36,7 +36,7 @@ export interface ThreadLaunch {
    * (`runtime/io-channel.mjs`): `channel` for a worker (the controller reads it), the child's own
    * for a process (its agent sends what it holds before each pause, as an `A` frame).
    */
-  io?: { gates: boolean; record: boolean; channel?: SharedArrayBuffer };
+  io?: { gates: boolean; record: boolean; lockGates?: boolean; channel?: SharedArrayBuffer };
 }
 
 /** Reports from the runtime to the controller. The ready point is a pause, not a message. */
@@ -65,6 +65,13 @@ export const LOCK_GATE_FUNCTION = "interlaceLockGate";
 
 /** Name of the runtime function whose `debugger` statement is an io gate (runtime/io-hooks.mjs). */
 export const IO_GATE_FUNCTION = "interlaceIoGate";
+
+/**
+ * Name of the runtime function whose `debugger` statement is the lock gate of a database
+ * statement in a worker or process (runtime/io-hooks.mjs): its local `wanted` is the JSON list of
+ * the locks the statement needs.
+ */
+export const IO_LOCK_GATE_FUNCTION = "interlaceIoLockGate";
 
 /**
  * Registry key (`Symbol.for`) of the runtime's hook for `SharedMutex` in a worker with an access

@@ -42,6 +42,8 @@ export interface ExploreReportJSON {
   interrupted: ExploreResult["interrupted"];
   /** `portfolio` only: the member whose run found the counterexample, DPOR's executions, whether it ran every class, why it stopped early. */
   portfolio?: ExploreResult["portfolio"];
+  /** Worker/process scenarios: where threads stopped, and whether interlace chose it (see `explore()`'s result). */
+  granularity?: ExploreResult["granularity"];
   counterexample: Counterexample | null;
   explanation: string | null;
   /** How many replays of the counterexample failed the same way. */
@@ -108,6 +110,7 @@ export function exploreToJSON(result: ExploreResult, context: ExploreContext): E
     unmodelled: result.unmodelled,
     interrupted: result.interrupted,
     ...(result.portfolio ? { portfolio: result.portfolio } : {}),
+    ...(result.granularity ? { granularity: result.granularity } : {}),
     counterexample: result.counterexample,
     explanation: result.explanation,
     reproduced: result.reproduced,
@@ -126,6 +129,9 @@ export function exploreToText(result: ExploreResult, context: ExploreContext): s
   if (result.interrupted !== null) {
     const why = result.interrupted === "aborted" ? "it was interrupted" : "its time budget was spent";
     stopped.push(`note: stopped early, ${why}, after ${result.numExplored} run${result.numExplored === 1 ? "" : "s"}${context.budget === undefined ? "" : ` of ${context.budget}`}${result.propertyHolds ? ": not a proof" : ""}`);
+  }
+  if (result.granularity?.chosen === true && result.granularity.value === "io") {
+    stopped.push("note: granularity io (the default when every thread is a process): a decision at each marker and each operation on a file, connection, database, child process or native addon; --granularity statements steps every statement of traced code");
   }
   if (result.propertyHolds) {
     const unit = result.strategy === "dpor" ? "execution" : portfolio ? "run" : "interleaving";

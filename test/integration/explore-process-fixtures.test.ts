@@ -44,7 +44,9 @@ describe.each(["mjs", "ts"] as const)("file counter over two processes (.%s)", (
     for (let seed = 1; seed <= SEEDS; seed++) {
       const result = await explore(fileCounter(ext, "increment"), { strategy, seed, maxAttempts: 200, reproduceOnFailure: 0, shrinkBudget: 0 });
       expect(result.propertyHolds, `seed ${seed}`).toBe(false);
-      expect(result.counterexample!.failure.kind).toBe("invariant");
+      // The lost update (invariant), or the torn read the same code has: writeFileSync truncates,
+      // then writes, and the other process's JSON.parse can read the empty file (exception).
+      expect(["invariant", "exception"], `seed ${seed}`).toContain(result.counterexample!.failure.kind);
     }
   });
 

@@ -22,13 +22,16 @@ const quick = { reproduceOnFailure: 0, shrinkBudget: 0 } as const;
 const SEEDS = process.env.INTERLACE_FULL_SWEEPS === "1" ? 20 : 5;
 
 describe("process threads over files, at io granularity", () => {
-  it("check-then-create: DPOR finds it in 2 executions, explained on the file; the counterexample (granularity io) replays 3/3", async () => {
+  it("check-then-create: DPOR finds it in 3 executions, explained on the file; the counterexample (granularity io) replays 3/3", async () => {
     const result = await explore(S.claim("process"), { strategy: "dpor", granularity: "io", reproduceOnFailure: 2, shrinkBudget: 0 });
     expect(result.propertyHolds).toBe(false);
-    expect(result.numExplored).toBe(2);
+    // 3, not 2, since writeFileSync runs as open, write, close (patch-fs-phases.ts): p2's exists
+    // can also come between p1's open and its write (a lock that exists but is empty), a third order.
+    expect(result.numExplored).toBe(3);
     expect(result.counterexample!.granularity).toBe("io");
-    // A decision before each operation: 2 starts, exists, writeFile, appendFile per process.
-    expect(result.counterexample!.decisions.length).toBeLessThanOrEqual(10);
+    // A decision before each operation: per process, its start, exists, then writeFileSync and
+    // appendFileSync as open, write, close each (16 measured; 10 when they were one step each).
+    expect(result.counterexample!.decisions.length).toBeLessThanOrEqual(16);
     expect(result.explanation).toMatch(/Read-write conflict: thread p[12] read file [^\n]*lock \(step \d+: exists\(/);
     expect(result.explanation).toMatch(/p[12] +fixtures\/io\/processes\/claim\.mjs:10:8 +if \(!existsSync\(join\(s\.dir, "lock"\)\)\) \{ +\[read file /);
     expect(result.reproduced).toEqual({ failures: 2, attempts: 2 });

@@ -63,6 +63,21 @@ export function setLockWaits(waits: LockWaits | null): LockWaits | null {
   return previous;
 }
 
+/** Told the precise locks of each statement as it is about to be sent (see {@link onLockRequest}). */
+let requests: ((locks: readonly ResourceAccess[]) => void) | null = null;
+
+/**
+ * Installs (or, with null, removes) the listener told the precise locks each statement needs,
+ * whether or not it keeps them: the io hooks of a worker or process thread, whose statement then
+ * stops at a lock gate and runs only once no other thread holds them (what this table cannot know
+ * there: the holders are other isolates). Returns the previous listener.
+ */
+export function onLockRequest(listener: ((locks: readonly ResourceAccess[]) => void) | null): ((locks: readonly ResourceAccess[]) => void) | null {
+  const previous = requests;
+  requests = listener;
+  return previous;
+}
+
 /** Whether a task run receives lock waits now. */
 export function lockWaitsActive(): boolean {
   return current !== null;
@@ -120,6 +135,7 @@ export class LockTable {
     }
     const precise = locks.filter(isPreciseLock);
     if (precise.length === 0) return;
+    requests?.(precise);
     const task = current?.task();
     const blocker = this.#blocker(connection, precise);
     if (blocker === null || task === undefined) {

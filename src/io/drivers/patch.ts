@@ -22,10 +22,12 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import { basename } from "node:path";
 import { WORLD, type Access } from "../../strategies/access.js";
 import { classifyConnect } from "../net.js";
-import { emitEffect, emitWorld, own, type DriverOp, type Emit } from "./common.js";
+import { emitEffect, emitWorld, own, type DriverOp, type Emit, type Finish } from "./common.js";
 import { Files } from "./fs.js";
+import { installFsPhases } from "./patch-fs-phases.js";
 import { Drivers, recordCall } from "./index.js";
 import { loadedExports } from "./packages.js";
+import { onLockRequest } from "./locks.js";
 import { registerNet } from "./net.js";
 
 // The modules' CommonJS objects (an ES namespace is read-only); `syncBuiltinESMExports` then
@@ -46,6 +48,19 @@ export interface IoHooks {
   emit: Emit;
   /** Called before each operation: the io gate (a no-op unless the thread stops at operations). */
   gate: () => void;
+  /**
+   * Called instead of `gate` before a statement that needs database locks (its precise row and
+   * advisory locks, `lock:<location>`): the lock gate, where the controller holds the thread while
+   * another thread's transaction keeps one of them. Without it, `gate` is called.
+   */
+  lockGate?: (wanted: readonly LockIntent[]) => void;
+}
+
+/** A lock a statement is about to wait for and take (the engine's `WantedLock`, with its mode). */
+export interface LockIntent {
+  location: string;
+  label: string;
+  mode: "read" | "write";
 }
 
 /** Installed hooks: forget per-run bookkeeping with `reset()`. */
@@ -60,17 +75,23 @@ let depth = 0;
 /** Installs the hooks in this isolate (once; later calls return the first installation). */
 export function installIoHooks(hooks: IoHooks): InstalledIo {
   if (installed !== null) return installed;
+  hooks = { ...hooks, emit: withoutPackageReads(hooks.emit) };
   const ops = new Map<Function, DriverOp>();
   const register = (fn: Function, op: DriverOp): void => void ops.set(fn, op);
   const files = new Files(register);
   registerNet(register);
-  const wrap = (fn: Function, op: DriverOp): Function => {
+  // The registry of database drivers, known once `patchSqlDrivers` returned (before any call of a wrapper).
+  let lockingOps: Drivers | null = null;
+  const wrap = (fn: Function, op: DriverOp, quietWhen?: (args: unknown[]) => boolean): Function => {
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       if (depth > 0) return Reflect.apply(fn, this, args);
       depth += 1;
       try {
+        if (quietWhen?.(args) === true) return Reflect.apply(fn, this, args);
+        const run = () => Reflect.apply(fn, this, args);
+        if (hooks.lockGate !== undefined && lockingOps?.locking(op) === true) return lockGated(op, this, args, hooks, run);
         hooks.gate();
-        return recordCall(op, this, args, hooks.emit, () => Reflect.apply(fn, this, args));
+        return recordCall(op, this, args, hooks.emit, run);
       } finally {
         depth -= 1;
       }
@@ -83,9 +104,11 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
     if (typeof fn !== "function") return;
     const chosen = op ?? ops.get(fn);
     if (chosen === undefined) return;
-    (holder as Record<string, unknown>)[key] = wrap(fn, chosen);
+    const quiet = (holder === fs || holder === fs.promises) && PACKAGE_READS.has(key) ? readsPackage : undefined;
+    (holder as Record<string, unknown>)[key] = wrap(fn, chosen, quiet);
   };
   for (const holder of [fs, fs.promises]) for (const key of Object.keys(holder)) patch(holder, key);
+  installFsPhases(fs); // writeFile, appendFile, copyFile: open, write(s), close as steps of their own
   patchFileHandles(ops, patch);
   patchStreams(patch);
   for (const key of ["connect", "createConnection"]) patch(net, key);
@@ -99,7 +122,9 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   patch(dgram.Socket.prototype, "send", world("node:dgram", "datagram", "socket.send"));
   patchWorker(hooks);
   patchNativeAddons(hooks);
+  quietModuleLoader();
   const drivers = patchSqlDrivers(wrap);
+  lockingOps = drivers;
   syncBuiltinESMExports();
   installed = {
     reset: () => {
@@ -108,6 +133,97 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
     },
   };
   return installed;
+}
+
+/**
+ * A statement that may wait for database locks: its accesses are worked out first (they depend
+ * only on the statement and its connection's transaction), so that the locks it needs are known
+ * at its gate; they are emitted after the gate, in the step that sends it.
+ */
+function lockGated(op: DriverOp, receiver: unknown, args: unknown[], hooks: IoHooks, run: () => unknown): unknown {
+  const accesses: Access[] = [];
+  const wanted: LockIntent[] = [];
+  const previous = onLockRequest((locks) => {
+    for (const l of locks) wanted.push({ location: `lock:${l.location}`, label: l.label ?? l.location, mode: l.op === "write" ? "write" : "read" });
+  });
+  let finish: Finish | void = undefined;
+  try {
+    finish = op(receiver, args, (a) => accesses.push(a));
+  } catch (e) {
+    emitWorld("interlace", "resource recording failed", String((e as Error)?.message ?? e), (a) => accesses.push(a));
+  } finally {
+    onLockRequest(previous);
+  }
+  if (wanted.length > 0) hooks.lockGate!(wanted);
+  else hooks.gate();
+  for (const a of accesses) hooks.emit(a);
+  return recordCall(() => finish, receiver, args, hooks.emit, run);
+}
+
+/** The fs functions that only read the path they are given (with `readsPackage`: no gate, nothing recorded under node_modules). */
+const PACKAGE_READS = new Set([
+  "existsSync", "exists", "statSync", "stat", "lstatSync", "lstat", "accessSync", "access", "readFileSync", "readFile",
+  "readdirSync", "readdir", "realpathSync", "realpath", "readlinkSync", "readlink",
+]);
+
+/** Whether the call's path (its first argument) is inside an installed package. */
+function readsPackage(args: unknown[]): boolean {
+  const path = args[0];
+  const text = typeof path === "string" ? path : path instanceof URL ? path.pathname : Buffer.isBuffer(path) ? path.toString() : "";
+  return /[\\/]node_modules(?:[\\/]|$)/.test(text);
+}
+
+/**
+ * Reads of installed packages' files (a path with a `node_modules` segment) are not shared state:
+ * packages are treated as read-only (writes into them are still recorded). A package probing its
+ * own files the first time it is used (`bindings` looking for a native addon) did so only in the
+ * first run of a reused isolate, and made DPOR's replays diverge. The read-only fs calls on such
+ * paths are not even gates (`readsPackage`); this filter catches the other forms (a FileHandle).
+ */
+function withoutPackageReads(emit: Emit): Emit {
+  return (access) => {
+    if (access.op === "read" && /^(?:file|dir):.*[\\/]node_modules(?:[\\/]|$)/.test(access.location)) return;
+    emit(access);
+  };
+}
+
+/**
+ * The CommonJS loader's own file system calls — resolving a specifier, reading a module's source
+ * — are not operations of the thread: a lazy `require` makes them only in the first run of a
+ * reused isolate (later runs find the module cached). They record nothing, while the loaded
+ * module's top-level code records as usual.
+ */
+function quietModuleLoader(): void {
+  const Module = require("node:module") as unknown as {
+    _resolveFilename?: Function;
+    _extensions?: Record<string, Function>;
+    prototype: { _compile?: Function };
+  };
+  const quiet = (holder: Record<string, unknown>, key: string): void => {
+    const fn = holder[key];
+    if (typeof fn !== "function") return;
+    holder[key] = function (this: unknown, ...args: unknown[]): unknown {
+      depth += 1;
+      try {
+        return Reflect.apply(fn, this, args);
+      } finally {
+        depth -= 1;
+      }
+    };
+  };
+  quiet(Module as unknown as Record<string, unknown>, "_resolveFilename");
+  for (const ext of Object.keys(Module._extensions ?? {})) quiet(Module._extensions as Record<string, unknown>, ext);
+  const compile = Module.prototype._compile;
+  if (typeof compile !== "function") return;
+  Module.prototype._compile = function (this: unknown, ...args: unknown[]): unknown {
+    const outer = depth;
+    depth = 0;
+    try {
+      return Reflect.apply(compile, this, args);
+    } finally {
+      depth = outer;
+    }
+  };
 }
 
 /** An operation interlace does not model: a write of the outside world. */

@@ -183,9 +183,16 @@ export class Postgres {
         this.#locking(op);
         register(query, op);
       }
-      for (const name of ["connect", "end"]) {
-        const f = own(proto, name);
-        if (typeof f === "function") register(f, (client, _args, emit) => emitEffect(classifyConnect(clientParams(client)), ORIGIN, "connection", emit));
+      const connect = own(proto, "connect");
+      if (typeof connect === "function") register(connect, (client, _args, emit) => emitEffect(classifyConnect(clientParams(client)), ORIGIN, "connection", emit));
+      const end = own(proto, "end");
+      if (typeof end === "function") {
+        register(end, (client, _args, emit) => {
+          emitEffect(classifyConnect(clientParams(client)), ORIGIN, "connection", emit);
+          // The server rolls back an open transaction of a closed connection: its writes are undone, its locks go.
+          this.#transactions.settle(client as object, "ROLLBACK (connection closed)", true, emit);
+          this.#locks.release(client as object, "end()", emit);
+        });
       }
     }
     for (const P of loadedExports("/pg-pool/index.js")) {

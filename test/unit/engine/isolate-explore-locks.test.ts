@@ -82,4 +82,41 @@ describe("IsolateExploreRun with lock gates", () => {
       ["b", [{ op: "acquire", location: "lock:A", label: "A" }]],
     ]);
   });
+
+  // Database locks of worker/process statements (io hooks' lock gates): shared modes, locks the
+  // thread holds itself, statements needing several rows.
+  it("a thread at the gate of a lock it holds itself runs on (a transaction locking its row again)", () => {
+    const { run, seen, make } = setup(["a", "a", "a"]);
+    start(run);
+    run.lockGate("a", lock("A"), at(3));
+    make(access("a", "acquire", "A"));
+    expect(run.lockGate("a", lock("A"), at(4))).toEqual([{ kind: "resume", thread: "a" }]);
+    expect(seen.at(-1)).toEqual(["a", "b"]);
+  });
+
+  it("read locks are shared; a write waits for a reader", () => {
+    const read = (name: string) => ({ ...lock(name), mode: "read" as const });
+    const held = (second: { location: string; label: string; mode?: "read" | "write" }) => {
+      const { run, seen, make } = setup(["a", "a", "b", "b"]);
+      start(run);
+      run.lockGate("a", read("A"), at(3));
+      make(access("a", "acquire", "A"));
+      run.paused("a", "", at(4)); // a holds A for reading; b starts
+      run.lockGate("b", second, at(3));
+      return seen.at(-1);
+    };
+    expect(held(read("A"))).toEqual(["a", "b"]);
+    expect(held(lock("A"))).toEqual(["a"]);
+  });
+
+  it("a statement needing several locks waits while any of them is held", () => {
+    const { run, seen, make } = setup(["a", "a", "b", "b"]);
+    start(run);
+    run.lockGate("a", lock("B"), at(3));
+    make(access("a", "acquire", "B"));
+    run.paused("a", "", at(4));
+    run.lockGate("b", { ...lock("A"), also: [lock("B")] }, at(3));
+    expect(seen.at(-1)).toEqual(["a"]);
+  });
 });
+
