@@ -142,6 +142,15 @@ export class ThreadDriver {
     return this.#paused && this.#stopPause !== null ? { session: this.#session, pause: this.#stopPause } : null;
   }
 
+  /**
+   * The frame a user means by "where the thread is" in `pause`: the innermost frame of the
+   * thread's own (traced) code, past interlace's io gates and the package code that called them;
+   * the top frame when there is none.
+   */
+  userFrame(pause: Protocol.Debugger.PausedEvent): Protocol.Debugger.CallFrame | undefined {
+    return pause.callFrames.find((f) => this.#scripts.has(f.location.scriptId)) ?? pause.callFrames[0];
+  }
+
   /** The CDP session of this thread's isolate (`interlace debug --inspect` relays DevTools clients to it). */
   get cdpSession(): CdpSession {
     return this.#session;

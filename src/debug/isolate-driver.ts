@@ -120,8 +120,9 @@ export function isolateDriver(scenario: ScenarioDefinition, options: IsolateDriv
       return verdictOf(end.error);
     },
     async evaluate(thread, expression) {
-      const { session, pause } = stopped(thread);
-      const top = pause.callFrames[0];
+      const { session, pause, driver } = stopped(thread);
+      // At an io gate the top frame is interlace's gate: evaluate in the thread's own code.
+      const top = driver.userFrame(pause);
       if (top === undefined) throw new DebugCommandError("E_DEBUG_NOT_PAUSED", `Thread "${thread}" has no call frame to evaluate in.`);
       try {
         const answer = await session.send("Debugger.evaluateOnCallFrame", {

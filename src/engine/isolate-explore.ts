@@ -46,6 +46,8 @@ export const EXTERNAL_WAIT_ORIGIN = "external wait";
 /** One exploration run over isolate threads. */
 export class IsolateExploreRun {
   readonly #chooser: Chooser;
+  /** The access source's names of locations (`AccessSource.rename`). */
+  readonly #rename: (location: string) => string;
   readonly #maxSteps: number;
   readonly #threads = new Map<string, ThreadState>();
   readonly #steps: ExploreStep[] = [];
@@ -70,6 +72,7 @@ export class IsolateExploreRun {
    */
   constructor(chooser: Chooser, threads: readonly string[], maxSteps = Number.POSITIVE_INFINITY, accesses: AccessSource | null = null) {
     this.#chooser = chooser;
+    this.#rename = accesses?.rename?.bind(accesses) ?? ((location) => location);
     this.#maxSteps = maxSteps;
     this.#accounting = new StepAccounting(accesses, chooser);
     for (const name of threads) this.#threads.set(name, { name, phase: "starting", marker: undefined, where: undefined, chosen: 0, on: "", wants: undefined, stalled: false });
@@ -166,7 +169,9 @@ export class IsolateExploreRun {
 
   /** The thread stopped at a lock's gate, about to take `lock`: it runs on only once the lock is free. */
   lockGate(thread: string, lock: WantedLock, where?: Where): Action[] {
-    return this.#stopped(thread, "", where, lock);
+    // Named as the recorded acquires name it (a per-attempt database path as `$state.file`).
+    const named = (l: WantedLock): WantedLock => ({ ...l, location: this.#rename(l.location), ...(l.also ? { also: l.also.map(named) } : {}) });
+    return this.#stopped(thread, "", where, named(lock));
   }
 
   paused(thread: string, marker: string, where?: Where): Action[] {

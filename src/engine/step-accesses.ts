@@ -22,6 +22,8 @@ export interface ThreadAccess extends Access {
 export interface AccessSource {
   /** The accesses made since the last call, in order. */
   drain(): ThreadAccess[];
+  /** The name the drained accesses give a location reported some other way (a lock gate's lock); the location itself by default. */
+  rename?(location: string): string;
 }
 
 /** The strategy's side: what it is told about each step (optional: most strategies ignore it). */

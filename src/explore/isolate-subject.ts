@@ -86,25 +86,6 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
       ...(options.signal ? { signal: options.signal } : {}),
     }));
   };
-  /**
-   * One run whose accesses are dropped (first runnable thread at every decision), once, in the
-   * freshly launched recording isolates before the recorded runs: what a thread does only the first time (a package loading a
-   * native addon lazily, one-time initialisation) then happens here, and every recorded run — the
-   * ones DPOR compares — starts from the same warm isolates. Without it DPOR's second run found its
-   * replayed prefix making other accesses than the first ("exploration diverged") on the bundled
-   * better-sqlite3 example. Its outcome is not a result: setup and teardown run, the invariant does not.
-   */
-  const warmUp = async (): Promise<void> => {
-    const state = (await runHook("setup", () => scenario.setup?.())) as S;
-    try {
-      const group = groupOf("recording", state);
-      const first = { choose: (d: { runnable: readonly string[] }) => d.runnable[0]! };
-      // A failure here (a deadlock in that order, say) is met again by the search itself.
-      await group.run(state, new IsolateExploreRun(first, names, options.maxSteps, { drain: () => group.drainAccesses() })).catch(() => {});
-    } finally {
-      await runHook("teardown", () => scenario.teardown?.(state));
-    }
-  };
   return {
     kind: "isolate",
     names,
@@ -118,7 +99,6 @@ export function isolateSubject<S>(scenario: ScenarioDefinition<S>, options: Isol
       // otherwise wait for a row lock a parked process holds until E_TIMEOUT).
       const recording = (record || processes.length > 0) && canRecord;
       const which = recording ? "recording" : "plain";
-      if (recording && groups.recording === null) await warmUp();
       const state = (await runHook("setup", () => scenario.setup?.())) as S;
       const source = recording ? namedByState({ drain: () => groups.recording?.drainAccesses() ?? [] }, state) : null;
       const engine = new IsolateExploreRun(strategy, names, options.maxSteps, source);

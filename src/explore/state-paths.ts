@@ -29,7 +29,24 @@ export function statePaths(state: unknown): Array<[path: string, name: string]> 
     }
   };
   visit(state, "$state", 0);
+  // A file's directory is named by the file (`$state.file/..`): the per-attempt directory the
+  // setup made holds it, and packages look at it (better-sqlite3 checks that it exists).
+  for (const [path, name] of [...found]) {
+    const parent = parentOf(path);
+    if (parent !== null && !found.has(parent)) found.set(parent, `${name}/..`);
+  }
   return [...found].sort((a, b) => b[0].length - a[0].length);
+}
+
+/**
+ * The parent directory of an absolute path, or null when it is a root or a top-level directory
+ * (`/tmp`, `C:\\tmp`): a per-attempt directory is never one, and renaming all of `/tmp` would
+ * rename paths the state does not hold.
+ */
+function parentOf(path: string): string | null {
+  const parent = path.replace(/[\\/]+$/, "").replace(/[\\/][^\\/]*$/, "");
+  const components = parent.split(/[\\/]/).filter((c) => c !== "" && !/^[A-Za-z]:$/.test(c));
+  return components.length >= 2 ? parent : null;
 }
 
 function isAbsolutePath(s: string): boolean {
@@ -65,5 +82,5 @@ export function namedByState(source: AccessSource, state: unknown): AccessSource
     if (location === a.location && within === a.within) return a;
     return { ...a, location, ...(within === undefined ? {} : { within }) };
   };
-  return { drain: () => source.drain().map(rename) };
+  return { drain: () => source.drain().map(rename), rename: (location) => renameLocation(location, paths) };
 }

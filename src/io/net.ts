@@ -31,3 +31,14 @@ export function classifyConnect(target: ConnectTarget): ResourceEffect {
   const endpoint = `${host}:${port}`;
   return { accesses: [{ op: "write", location: `net:${endpoint}`, label: `endpoint ${endpoint}` }], modelled: true, text: `connect ${endpoint}` };
 }
+
+/**
+ * Opening or closing a session of a modelled client (pg, ioredis, node-redis): a read of the
+ * endpoint. The client's own commands record what they touch (rows, keys); the session itself
+ * changes no data another session sees, so two clients connecting are not ordered against each
+ * other, while an unmodelled write to the endpoint (raw bytes on a socket) still is.
+ */
+export function classifySession(target: ConnectTarget): ResourceEffect {
+  const effect = classifyConnect(target);
+  return { ...effect, accesses: effect.accesses.map((a) => ({ ...a, op: "read" })) };
+}

@@ -27,6 +27,13 @@ export type DriverOp = (receiver: unknown, args: unknown[], emit: Emit) => Finis
 export interface DriverContext {
   /** A name of `o` that is the same in every run (the task policy's numbering: `Database#3`). */
   identity(o: object): string;
+  /**
+   * The drivers run in a worker or process thread with lock gates (`patch.ts`): SQLite's database
+   * write lock is then a lock too (asked for at the statement's gate, kept by a transaction until
+   * it ends), as a row lock is for PostgreSQL. Task threads cannot wait for it: better-sqlite3 is
+   * synchronous, its busy wait blocks the whole process.
+   */
+  sqliteLocks?: boolean;
 }
 
 /** Length of the statement or call text shown as an access's value. */

@@ -40,7 +40,7 @@ export class Drivers {
     const register = (fn: Function, op: DriverOp) => this.#ops.set(fn, op);
     this.#files = new Files(register);
     registerNet(register);
-    this.#sqlite = new Sqlite(ctx, this.#transactions);
+    this.#sqlite = new Sqlite(ctx, this.#transactions, (op) => this.#locking.add(op));
     this.#pg = new Postgres(this.#transactions, this.#locks, (op) => this.#locking.add(op));
     onLockWaitsRun(() => this.reset());
   }
@@ -61,6 +61,7 @@ export class Drivers {
     this.#locks.reset();
     this.#files.reset();
     this.#pg.reset();
+    this.#sqlite.reset();
     this.#redis.reset();
     this.#nodeRedis.reset();
   }

@@ -78,6 +78,11 @@ export function onLockRequest(listener: ((locks: readonly ResourceAccess[]) => v
   return previous;
 }
 
+/** Tells the lock-request listener (a worker's or process's lock gate) of locks a statement needs that no `LockTable` follows (SQLite's write lock). */
+export function requestLocks(locks: readonly ResourceAccess[]): void {
+  if (locks.length > 0) requests?.(locks);
+}
+
 /** Whether a task run receives lock waits now. */
 export function lockWaitsActive(): boolean {
   return current !== null;

@@ -25,7 +25,7 @@
  */
 import { EventEmitter } from "node:events";
 import { markModelledClass } from "../../access/callees.js";
-import { classifyConnect } from "../net.js";
+import { classifySession } from "../net.js";
 import { classifyRedis, type RedisArg } from "../redis/index.js";
 import { emitAccesses, emitEffect, emitWorld, own, type DriverOp, type Emit } from "./common.js";
 import { loadedExports, pathOfExports, type Wanted } from "./packages.js";
@@ -310,13 +310,13 @@ export class NodeRedis {
     }
   }
 
-  /** connect, quit, disconnect, close, destroy, duplicate: a write of the server's endpoint. */
+  /** connect, quit, disconnect, close, destroy, duplicate: a read of the server's endpoint (a session, `classifySession`). */
   #endpoint(copy: Copy, r: unknown, what: string, emit: Emit): void {
     const options = this.#options(copy, selfOf(r, copy));
     if (options === null) return emitWorld(ORIGIN, "Redis connection not modelled", what, emit);
     const socket = options.socket ?? {};
     const target = typeof socket.path === "string" ? { path: socket.path } : { host: socket.host ?? "localhost", port: socket.port ?? 6379 };
-    emitEffect(classifyConnect(target), ORIGIN, `Redis connection (${what})`, emit);
+    emitEffect(classifySession(target), ORIGIN, `Redis connection (${what})`, emit);
   }
 
   /** The client's options, through node-redis's own getter (they live in a private field); null when unreadable. */

@@ -26,8 +26,9 @@ import { emitEffect, emitWorld, own, type DriverOp, type Emit, type Finish } fro
 import { Files } from "./fs.js";
 import { installFsPhases } from "./patch-fs-phases.js";
 import { Drivers, recordCall } from "./index.js";
-import { loadedExports } from "./packages.js";
 import { onLockRequest } from "./locks.js";
+import { audibly, calls, quietly, resetSessions, takeSession } from "./patch-depth.js";
+import { MODELLED_ADDONS, patchDrivers } from "./patch-drivers.js";
 import { registerNet } from "./net.js";
 
 // The modules' CommonJS objects (an ES namespace is read-only); `syncBuiltinESMExports` then
@@ -63,14 +64,15 @@ export interface LockIntent {
   mode: "read" | "write";
 }
 
+/** Runs one operation of the thread: its gate, its accesses (`op`), the call itself (`run`). */
+export type Operation = (op: DriverOp, receiver: unknown, args: unknown[], run: () => unknown) => unknown;
+
 /** Installed hooks: forget per-run bookkeeping with `reset()`. */
 export interface InstalledIo {
   reset(): void;
 }
 
 let installed: InstalledIo | null = null;
-/** Wrapped calls in progress: what they call of each other records nothing more. */
-let depth = 0;
 
 /** Installs the hooks in this isolate (once; later calls return the first installation). */
 export function installIoHooks(hooks: IoHooks): InstalledIo {
@@ -79,22 +81,23 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   const ops = new Map<Function, DriverOp>();
   const register = (fn: Function, op: DriverOp): void => void ops.set(fn, op);
   const files = new Files(register);
-  registerNet(register);
-  // The registry of database drivers, known once `patchSqlDrivers` returned (before any call of a wrapper).
+  // A socket connect a modelled client announced (ioredis, a tick after its `connect()`) is its session's.
+  registerNet((fn, op) => register(fn, (r, args, emit) => op(r, args, (a) => emit(a.op === "write" && takeSession(a.location) ? { ...a, op: "read", label: `${a.label ?? a.location} (a client session)` } : a))));
+  // The registry of database drivers, known once `patchDrivers` returned (before any call of a wrapper).
   let lockingOps: Drivers | null = null;
+  /** One operation: its gate (a lock gate when it may wait for database locks), its accesses, the call. */
+  const operation: Operation = (op, receiver, args, run) => {
+    if (hooks.lockGate !== undefined && lockingOps?.locking(op) === true) return lockGated(op, receiver, args, hooks, run);
+    hooks.gate();
+    return recordCall(op, receiver, args, hooks.emit, run);
+  };
   const wrap = (fn: Function, op: DriverOp, quietWhen?: (args: unknown[]) => boolean): Function => {
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      if (depth > 0) return Reflect.apply(fn, this, args);
-      depth += 1;
-      try {
+      if (calls.depth > 0) return Reflect.apply(fn, this, args);
+      return quietly(() => {
         if (quietWhen?.(args) === true) return Reflect.apply(fn, this, args);
-        const run = () => Reflect.apply(fn, this, args);
-        if (hooks.lockGate !== undefined && lockingOps?.locking(op) === true) return lockGated(op, this, args, hooks, run);
-        hooks.gate();
-        return recordCall(op, this, args, hooks.emit, run);
-      } finally {
-        depth -= 1;
-      }
+        return operation(op, this, args, () => Reflect.apply(fn, this, args));
+      });
     };
     Object.defineProperty(wrapped, "name", { value: fn.name });
     return wrapped;
@@ -123,13 +126,14 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   patchWorker(hooks);
   patchNativeAddons(hooks);
   quietModuleLoader();
-  const drivers = patchSqlDrivers(wrap);
+  const drivers = patchDrivers(wrap, operation, hooks);
   lockingOps = drivers;
   syncBuiltinESMExports();
   installed = {
     reset: () => {
       files.reset();
       drivers.reset();
+      resetSessions();
     },
   };
   return installed;
@@ -147,8 +151,10 @@ function lockGated(op: DriverOp, receiver: unknown, args: unknown[], hooks: IoHo
     for (const l of locks) wanted.push({ location: `lock:${l.location}`, label: l.label ?? l.location, mode: l.op === "write" ? "write" : "read" });
   });
   let finish: Finish | void = undefined;
+  // Held back until the gate is passed; what the call's finish records (a COMMIT's release) goes straight out.
+  let sink: Emit = (a) => accesses.push(a);
   try {
-    finish = op(receiver, args, (a) => accesses.push(a));
+    finish = op(receiver, args, (a) => sink(a));
   } catch (e) {
     emitWorld("interlace", "resource recording failed", String((e as Error)?.message ?? e), (a) => accesses.push(a));
   } finally {
@@ -157,6 +163,7 @@ function lockGated(op: DriverOp, receiver: unknown, args: unknown[], hooks: IoHo
   if (wanted.length > 0) hooks.lockGate!(wanted);
   else hooks.gate();
   for (const a of accesses) hooks.emit(a);
+  sink = hooks.emit;
   return recordCall(() => finish, receiver, args, hooks.emit, run);
 }
 
@@ -203,12 +210,7 @@ function quietModuleLoader(): void {
     const fn = holder[key];
     if (typeof fn !== "function") return;
     holder[key] = function (this: unknown, ...args: unknown[]): unknown {
-      depth += 1;
-      try {
-        return Reflect.apply(fn, this, args);
-      } finally {
-        depth -= 1;
-      }
+      return quietly(() => Reflect.apply(fn, this, args));
     };
   };
   quiet(Module as unknown as Record<string, unknown>, "_resolveFilename");
@@ -216,13 +218,7 @@ function quietModuleLoader(): void {
   const compile = Module.prototype._compile;
   if (typeof compile !== "function") return;
   Module.prototype._compile = function (this: unknown, ...args: unknown[]): unknown {
-    const outer = depth;
-    depth = 0;
-    try {
-      return Reflect.apply(compile, this, args);
-    } finally {
-      depth = outer;
-    }
+    return audibly(() => Reflect.apply(compile, this, args));
   };
 }
 
@@ -277,7 +273,7 @@ function patchWorker(hooks: IoHooks): void {
   class Worker extends Original {
     constructor(...args: ConstructorParameters<typeof Original>) {
       // A worker a wrapped call starts for itself (pg's catalog reader) is not the thread's.
-      if (depth > 0) {
+      if (calls.depth > 0) {
         super(...args);
         return;
       }
@@ -298,6 +294,8 @@ function patchNativeAddons(hooks: IoHooks): void {
   const dlopen = process.dlopen;
   process.dlopen = function (this: unknown, module: { exports?: unknown }, filename: string, ...rest: unknown[]) {
     const result = Reflect.apply(dlopen, this, [module, filename, ...rest]) as unknown;
+    // An addon reached only through a wrapped driver (better-sqlite3) records there.
+    if (MODELLED_ADDONS.some((pattern) => pattern.test(String(filename)))) return result;
     const addon = basename(String(filename));
     const seen = new Set<object>();
     const visit = (holder: unknown, path: string): void => {
@@ -320,6 +318,7 @@ function patchNativeAddons(hooks: IoHooks): void {
 function nativeStandIn(fn: Function, name: string, addon: string, hooks: IoHooks): Function {
   const label = `untraced ${addon}: native call not modelled: ${name}`;
   const standIn = function (this: unknown, ...args: unknown[]): unknown {
+    if (calls.depth > 0) return new.target === undefined ? Reflect.apply(fn, this, args) : Reflect.construct(fn, args, new.target);
     hooks.gate();
     hooks.emit({ op: "write", location: WORLD, origin: addon, label } satisfies Access);
     return new.target === undefined ? Reflect.apply(fn, this, args) : Reflect.construct(fn, args, new.target);
@@ -329,38 +328,4 @@ function nativeStandIn(fn: Function, name: string, addon: string, hooks: IoHooks
   if (proto !== undefined) standIn.prototype = proto;
   Object.setPrototypeOf(standIn, Object.getPrototypeOf(fn) as object);
   return standIn;
-}
-
-/**
- * pg's `Client#query/connect/end` and `Pool#query/connect/end`, once the package is loaded: the
- * same driver operations as for task threads (`drivers/pg.ts`: rows, tables, transactions, the
- * locks a transaction keeps), found when a CommonJS load brings a new copy in. (A process's lock
- * waits on another process are not modelled: no task runtime follows them here.)
- */
-function patchSqlDrivers(wrap: (fn: Function, op: DriverOp) => Function): Drivers {
-  const drivers = new Drivers({ identity: () => "?" });
-  const Module = require("node:module") as { _load: (...a: unknown[]) => unknown };
-  const done = new Set<object>();
-  const scan = (): void => {
-    for (const file of ["/pg/lib/client.js", "/pg-pool/index.js"] as const) {
-      for (const C of loadedExports(file)) {
-        const proto = typeof C === "function" ? (C.prototype as object | undefined) : undefined;
-        if (proto === undefined || done.has(proto)) continue;
-        done.add(proto);
-        for (const key of ["query", "connect", "end"]) {
-          const fn = own(proto, key);
-          if (typeof fn !== "function") continue;
-          const op = drivers.find(fn, undefined, () => (file === "/pg/lib/client.js" ? "pg" : "pg-pool"));
-          if (op !== null) (proto as Record<string, unknown>)[key] = wrap(fn, op);
-        }
-      }
-    }
-  };
-  const load = Module._load;
-  Module._load = function (this: unknown, ...args: unknown[]) {
-    const exports = Reflect.apply(load, this, args);
-    scan();
-    return exports;
-  };
-  return drivers;
 }

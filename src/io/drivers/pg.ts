@@ -16,7 +16,7 @@
  */
 import { dirname, join } from "node:path";
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from "node:worker_threads";
-import { classifyConnect } from "../net.js";
+import { classifySession } from "../net.js";
 import { emitAccesses, emitEffect, emitWorld, type DriverOp, type Emit, type Transactions, own } from "./common.js";
 import { loadedExports, pathOfExports } from "./packages.js";
 import type { LockTable } from "./locks.js";
@@ -184,11 +184,11 @@ export class Postgres {
         register(query, op);
       }
       const connect = own(proto, "connect");
-      if (typeof connect === "function") register(connect, (client, _args, emit) => emitEffect(classifyConnect(clientParams(client)), ORIGIN, "connection", emit));
+      if (typeof connect === "function") register(connect, (client, _args, emit) => emitEffect(classifySession(clientParams(client)), ORIGIN, "connection", emit));
       const end = own(proto, "end");
       if (typeof end === "function") {
         register(end, (client, _args, emit) => {
-          emitEffect(classifyConnect(clientParams(client)), ORIGIN, "connection", emit);
+          emitEffect(classifySession(clientParams(client)), ORIGIN, "connection", emit);
           // The server rolls back an open transaction of a closed connection: its writes are undone, its locks go.
           this.#transactions.settle(client as object, "ROLLBACK (connection closed)", true, emit);
           this.#locks.release(client as object, "end()", emit);

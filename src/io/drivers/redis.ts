@@ -31,7 +31,7 @@
  * method of the client.
  */
 import { EventEmitter } from "node:events";
-import { classifyConnect, type ConnectTarget } from "../net.js";
+import { classifySession, type ConnectTarget } from "../net.js";
 import { classifyRedis, type RedisArg } from "../redis/index.js";
 import { lazyRequire } from "../load.js";
 import { emitAccesses, emitEffect, emitWorld, own, type DriverOp, type Emit } from "./common.js";
@@ -389,14 +389,14 @@ export class Redis {
     }
   }
 
-  /** connect, disconnect, quit, duplicate: a write of the server's endpoint. */
+  /** connect, disconnect, quit, duplicate: a read of the server's endpoint (a session, `classifySession`). */
   #connection(client: unknown, what: string, emit: Emit): void {
     const options = (own(client, "options") ?? {}) as Options;
     let target: ConnectTarget | null = null;
     if (typeof options.path === "string") target = { path: options.path };
     else if (options.sentinels === undefined || options.sentinels === null) target = { host: options.host ?? "localhost", port: options.port ?? 6379 };
     if (target === null) emitWorld(ORIGIN, "Redis connection not modelled", `${what} (sentinel ${options.name ?? ""})`, emit);
-    else emitEffect(classifyConnect(target), ORIGIN, "Redis connection", emit);
+    else emitEffect(classifySession(target), ORIGIN, "Redis connection", emit);
   }
 }
 

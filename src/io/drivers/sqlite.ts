@@ -14,7 +14,9 @@ import { resolve } from "node:path";
 import { walkState } from "../../access/state-walk.js";
 import { type DriverContext, type DriverOp, type Emit, type Transactions, own } from "./common.js";
 import { loadedExports } from "./packages.js";
+import { requestLocks } from "./locks.js";
 import { emptySchema, recordSql, type Schema } from "./sql-record.js";
+import type { SqlEffect } from "../sql/index.js";
 
 const ORIGIN = "better-sqlite3";
 
@@ -57,9 +59,20 @@ export class Sqlite {
    */
   #names = new Map<string | object, string>();
 
-  constructor(ctx: DriverContext, transactions: Transactions) {
+  /** Marks an operation that may wait for SQLite's write lock (with `ctx.sqliteLocks`). */
+  readonly #locking: (op: DriverOp) => void;
+  /** Connections whose open transaction holds the database write lock (with `ctx.sqliteLocks`). */
+  #holding = new WeakSet<object>();
+
+  constructor(ctx: DriverContext, transactions: Transactions, locking: (op: DriverOp) => void = () => {}) {
     this.#ctx = ctx;
     this.#transactions = transactions;
+    this.#locking = locking;
+  }
+
+  /** A new run: no connection holds the write lock. */
+  reset(): void {
+    this.#holding = new WeakSet();
   }
 
   /**
@@ -82,7 +95,11 @@ export class Sqlite {
   discover(fn: Function, receiver: unknown, register: (fn: Function, op: DriverOp) => void): DriverOp | null {
     this.#loadClasses(register);
     const owner = own(fn, "database");
-    if (fn.name === "sqliteTransaction" && this.#isDb(owner)) return this.#transactionOp(owner as object);
+    if (fn.name === "sqliteTransaction" && this.#isDb(owner)) {
+      // The io hooks say which form of the transaction function this is (`{ begin: "immediate" }`).
+      const begin = own(receiver, "begin");
+      return this.#lockingOp(this.#transactionOp(owner as Db, begin === "immediate" || begin === "exclusive"));
+    }
     const database = own(receiver, "database");
     if (this.#isDb(database)) {
       const proto = Object.getPrototypeOf(receiver) as object | null;
@@ -108,7 +125,7 @@ export class Sqlite {
       };
       method("prepare", () => {});
       method("transaction", () => {});
-      method("exec", (db, args, emit) => this.#record(db as Db, args[0], [], emit));
+      method("exec", this.#lockingOp((db, args, emit) => this.#record(db as Db, args[0], [], emit)));
       method("pragma", (db, args, emit) => this.#record(db as Db, typeof args[0] === "string" ? `PRAGMA ${args[0]}` : args[0], [], emit));
     }
   }
@@ -123,19 +140,32 @@ export class Sqlite {
   #statementOp(method: string): DriverOp {
     if (method === "bind") return (stmt, args) => void (typeof stmt === "object" && stmt !== null && this.#bound.set(stmt, [...args]));
     if (!RUNS.has(method)) return () => {};
-    return (stmt, args, emit) => {
+    return this.#lockingOp((stmt, args, emit) => {
       const db = own(stmt, "database");
       const source = own(stmt, "source");
       const params = args.length > 0 ? args : (this.#bound.get(stmt as object) ?? []);
       this.#record(db as Db, source, params, emit);
-    };
+    });
   }
 
-  #transactionOp(db: object): DriverOp {
+  #lockingOp(op: DriverOp): DriverOp {
+    if (this.#ctx.sqliteLocks === true) this.#locking(op);
+    return op;
+  }
+
+  /** A transaction function's call; `locks`: its BEGIN takes the write lock (IMMEDIATE, EXCLUSIVE). */
+  #transactionOp(db: Db, locks: boolean): DriverOp {
     return (_fn, _args, emit) => {
-      const nested = (db as Db).inTransaction;
+      const nested = db.inTransaction;
       if (!nested) this.#transactions.begin(db);
+      if (!nested && locks && this.#ctx.sqliteLocks === true && !this.#holding.has(db)) {
+        const location = this.#databaseOf(db);
+        requestLocks([{ op: "write", location, label: "SQLite database write lock" }]);
+        this.#holding.add(db);
+        emit({ op: "acquire", location: `lock:${location}`, label: "lock of SQLite database write lock", value: "BEGIN IMMEDIATE (transaction function)" });
+      }
       return (result, error) => {
+        if (!nested) this.#releaseWriteLock(db, error ? "ROLLBACK" : "COMMIT", emit);
         if (!nested) this.#transactions.settle(db, error ? "ROLLBACK" : "COMMIT", true, emit);
         else if (error) this.#transactions.settle(db, "ROLLBACK TO", false, emit);
         return result;
@@ -148,7 +178,40 @@ export class Sqlite {
     const database = this.#names.get(connection.file ?? db) ?? connection.file ?? `memory:${this.#ctx.identity(db)}`;
     const schema = this.#schema(db, connection);
     if (!db.inTransaction) this.#transactions.closed(db);
-    recordSql({ connection: db, dialect: "sqlite", database, sql: typeof sql === "string" ? sql : String(sql), params, schema, origin: ORIGIN }, this.#transactions, emit);
+    const inTransaction = db.inTransaction;
+    const effect = recordSql({ connection: db, dialect: "sqlite", database, sql: typeof sql === "string" ? sql : String(sql), params, schema, origin: ORIGIN }, this.#transactions, emit);
+    if (this.#ctx.sqliteLocks === true) this.#writeLock(db, effect, inTransaction, emit);
+  }
+
+  /**
+   * SQLite's database write lock, in a worker or process thread: a statement that writes (or
+   * `BEGIN IMMEDIATE/EXCLUSIVE`) asks for it at its gate, and waits there while another thread's
+   * transaction keeps it; a transaction keeps it from its first write to its end (`acquire` and
+   * `release` of `lock:sql:<db>`). An autocommit write takes and leaves it within its own step.
+   * What SQLite also blocks on and this does not model (a reader's shared lock holding up a
+   * COMMIT in rollback-journal mode) is left to the stall rule.
+   */
+  #writeLock(db: Db, effect: SqlEffect, inTransaction: boolean, emit: Emit): void {
+    if (effect.transaction === "commit" || effect.transaction === "rollback") return this.#releaseWriteLock(db, effect.text, emit);
+    const location = this.#databaseOf(db);
+    const lock = effect.locks.find((l) => l.location === location);
+    if (lock === undefined || this.#holding.has(db)) return;
+    requestLocks([lock]);
+    const keeps = inTransaction || effect.transaction === "begin";
+    if (!keeps) return;
+    this.#holding.add(db);
+    emit({ op: "acquire", location: `lock:${lock.location}`, label: `lock of ${lock.label ?? lock.location}`, value: effect.text });
+  }
+
+  #releaseWriteLock(db: Db, statement: string, emit: Emit): void {
+    if (!this.#holding.has(db)) return;
+    this.#holding.delete(db);
+    emit({ op: "release", location: `lock:${this.#databaseOf(db)}`, value: statement });
+  }
+
+  #databaseOf(db: Db): string {
+    const connection = this.#connection(db);
+    return `sql:${this.#names.get(connection.file ?? db) ?? connection.file ?? `memory:${this.#ctx.identity(db)}`}`;
   }
 
   #connection(db: Db): Connection {

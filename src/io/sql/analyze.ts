@@ -704,6 +704,8 @@ class Ctx {
       this.accesses.push({ op: "read", table });
       return;
     }
+    // A setting of this connection only (or of the library): nothing another connection shares.
+    if (CONNECTION_PRAGMAS.has(name)) return;
     if (SETTING_PRAGMAS.has(name)) {
       const op = p.type === "pragma_assignment" || p.type === "pragma_func_call" ? "write" : "read";
       this.accesses.push({ op, suffix: `pragma:${name}`, label: `SQLite PRAGMA ${name}` });
@@ -717,39 +719,52 @@ class Ctx {
 const TABLE_PRAGMAS = new Set(["table_info", "table_xinfo", "index_list", "foreign_key_list", "index_info", "index_xinfo"]);
 
 /**
- * PRAGMAs that read or set a setting and touch no table data: a read or write of a location of
- * their own. Others (`wal_checkpoint`, `optimize`, `integrity_check`, `writable_schema`, …) are
- * not modelled.
+ * PRAGMAs whose setting belongs to the connection that runs them (or to the SQLite library), never
+ * stored in the database file: no access. Two processes each setting their `busy_timeout` do not
+ * conflict. (`foreign_keys` changes what this connection's later statements check: those record
+ * the parent tables themselves.)
  */
-const SETTING_PRAGMAS = new Set([
-  "journal_mode",
+const CONNECTION_PRAGMAS = new Set([
   "busy_timeout",
   "foreign_keys",
   "synchronous",
   "cache_size",
   "temp_store",
   "mmap_size",
-  "user_version",
-  "application_id",
   "locking_mode",
   "wal_autocheckpoint",
   "journal_size_limit",
-  "page_size",
   "recursive_triggers",
   "case_sensitive_like",
   "defer_foreign_keys",
   "query_only",
   "read_uncommitted",
   "trusted_schema",
+  "automatic_index",
+  "cell_size_check",
+  "reverse_unordered_selects",
+  "compile_options",
+  "function_list",
+  "pragma_list",
+  "module_list",
+]);
+
+/**
+ * PRAGMAs that read or set a setting of the database file, or read its catalog, and touch no
+ * table data: a read or write of a location of their own. Others (`wal_checkpoint`, `optimize`,
+ * `integrity_check`, `writable_schema`, …) are not modelled.
+ */
+const SETTING_PRAGMAS = new Set([
+  "journal_mode",
+  "user_version",
+  "application_id",
+  "page_size",
   "encoding",
   "auto_vacuum",
   "schema_version",
   "data_version",
-  "compile_options",
   "database_list",
   "table_list",
-  "function_list",
-  "pragma_list",
 ]);
 
 function listItems(node: unknown): N[] {

@@ -16,6 +16,15 @@ describe("state paths", () => {
     expect(statePaths({ url: "postgres://h/db", root: "/" })).toEqual([]);
   });
 
+  it("names a file's per-attempt directory by the file (better-sqlite3 checks that the directory exists)", () => {
+    const paths = (dir: string) => statePaths({ file: `${dir}/counter.db` });
+    expect(renameLocation("file:/tmp/run-1", paths("/tmp/run-1"))).toBe(renameLocation("file:/tmp/run-2", paths("/tmp/run-2")));
+    expect(renameLocation("file:/tmp/run-1", paths("/tmp/run-1"))).toBe("file:$state.file/..");
+    expect(renameLocation("file:/tmp/run-1/journal", paths("/tmp/run-1"))).toBe("file:$state.file/../journal");
+    expect(statePaths({ file: "/tmp/x.db" })).toEqual([["/tmp/x.db", "$state.file"]]);
+    expect(renameLocation("sql:/tmp/run-1/counter.db/counter(id=1)", paths("/tmp/run-1"))).toBe("sql:$state.file/counter(id=1)");
+  });
+
   it("renames whole path components only", () => {
     const paths = statePaths({ dir: "/tmp/a", db: "/tmp/a/x.db" });
     expect(renameLocation("file:/tmp/a/lock", paths)).toBe("file:$state.dir/lock");

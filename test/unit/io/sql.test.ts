@@ -232,6 +232,10 @@ describe("classifySql: conservative cases (modelled: false → the caller writes
     expect(acc("PRAGMA journal_mode = WAL")).toEqual(["write pragma:journal_mode"]);
     expect(acc("PRAGMA user_version")).toEqual(["read pragma:user_version"]);
     expect(acc("PRAGMA table_info(accounts)")).toEqual(["read accounts"]);
+    // A connection's own settings are nothing another connection shares.
+    expect(acc("PRAGMA busy_timeout = 5000")).toEqual([]);
+    expect(acc("PRAGMA foreign_keys = ON")).toEqual([]);
+    expect(classifySql("PRAGMA busy_timeout = 5000", [], lite).modelled).toBe(true);
     expect(acc("ANALYZE accounts")).toEqual(["read accounts"]);
     expect(acc("SET LOCAL statement_timeout = 1000", [], pg)).toEqual([]);
     expect(acc("SHOW search_path", [], pg)).toEqual([]);
