@@ -29,7 +29,7 @@ async function sweep(make: () => Parameters<typeof explore>[0]): Promise<Record<
 }
 
 describe("process threads over one SQLite file (better-sqlite3, a connection per process)", () => {
-  const scenario = (fn: "bump" | "increment" | "ownRows" | "backup" | "transaction" | "holdingLock") => sqliteProcessScenarios({ defineScenario, thread })[fn]();
+  const scenario = (fn: "bump" | "increment" | "ownRows" | "backup" | "transaction" | "holdingLock" | "initOnce") => sqliteProcessScenarios({ defineScenario, thread })[fn]();
 
   it("lost update (SELECT, await, UPDATE from the value read): DPOR finds it in 2 executions, explained on the SQL row with the statements", async () => {
     const result = await explore(scenario("bump"), { strategy: "dpor", ...quick });
@@ -78,6 +78,15 @@ describe("process threads over one SQLite file (better-sqlite3, a connection per
     expect(result.unmodelled.map((e) => e.origin)).toContain("better-sqlite3");
     expect(result.unmodelled.flatMap((e) => e.examples).join("\n")).toContain("Database#backup");
   }, 120_000);
+
+  // Opening a database file that does not exist creates it: a write of the file. Without it, the
+  // other process's existsSync was independent of the open, and DPOR said "holds, complete" in 1.
+  it("create on first use (existsSync, then new Database + CREATE TABLE): DPOR finds the second CREATE failing", async () => {
+    const result = await explore(scenario("initOnce"), { strategy: "dpor", ...quick });
+    expect(result.propertyHolds).toBe(false);
+    expect(result.counterexample!.failure.kind).toBe("exception");
+    expect(result.counterexample!.failure.message).toContain("already exists");
+  });
 
   it("lost update: random and PCT find it on every seed within 200 attempts", async () => {
     const attempts = await sweep(() => scenario("bump"));

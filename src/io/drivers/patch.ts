@@ -19,8 +19,9 @@
  * Calls made while another wrapped call runs (Node's own `fs` calling itself) record nothing more.
  */
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { WORLD, type Access } from "../../strategies/access.js";
+import { classifyFs } from "../fs/index.js";
 import { classifyConnect } from "../net.js";
 import { emitEffect, emitWorld, own, type DriverOp, type Emit, type Finish } from "./common.js";
 import { Files } from "./fs.js";
@@ -294,8 +295,12 @@ function patchNativeAddons(hooks: IoHooks): void {
   const dlopen = process.dlopen;
   process.dlopen = function (this: unknown, module: { exports?: unknown }, filename: string, ...rest: unknown[]) {
     const result = Reflect.apply(dlopen, this, [module, filename, ...rest]) as unknown;
-    // An addon reached only through a wrapped driver (better-sqlite3) records there.
-    if (MODELLED_ADDONS.some((pattern) => pattern.test(String(filename)))) return result;
+    // An addon reached only through a wrapped driver (better-sqlite3) records there, but for
+    // opening a database, which only the addon does: it reads the file, or creates it.
+    if (MODELLED_ADDONS.some((pattern) => pattern.test(String(filename)))) {
+      patchSqliteOpen(module.exports, hooks);
+      return result;
+    }
     const addon = basename(String(filename));
     const seen = new Set<object>();
     const visit = (holder: unknown, path: string): void => {
@@ -313,6 +318,30 @@ function patchNativeAddons(hooks: IoHooks): void {
     visit(module.exports, "");
     return result;
   } as typeof process.dlopen;
+}
+
+/**
+ * better-sqlite3's native `Database` constructor (filename, given name, anonymous, readonly, …):
+ * opening a database file that exists reads it; opening one that does not creates it (a write of
+ * the file, within its directory's entries: another thread's `existsSync` of it is ordered
+ * against it). In-memory and anonymous databases touch nothing.
+ */
+function patchSqliteOpen(exports: unknown, hooks: IoHooks): void {
+  const Native = own(exports, "Database");
+  if (typeof Native !== "function") return;
+  const Opening = function (this: unknown, ...args: unknown[]): unknown {
+    const [file, , anonymous] = args;
+    if (calls.depth === 0 && anonymous !== true && typeof file === "string" && file !== "" && file !== ":memory:" && !file.startsWith("file:")) {
+      const path = resolve(file);
+      const exists = quietly(() => fs.existsSync(path));
+      hooks.gate();
+      emitEffect(classifyFs("openSync", [path, exists ? "r" : "wx"], { cwd: process.cwd() }), "better-sqlite3", "database open", hooks.emit);
+    }
+    return Reflect.construct(Native, args, new.target ?? Native);
+  };
+  Opening.prototype = Native.prototype;
+  Object.setPrototypeOf(Opening, Object.getPrototypeOf(Native) as object);
+  (exports as Record<string, unknown>)["Database"] = Opening;
 }
 
 function nativeStandIn(fn: Function, name: string, addon: string, hooks: IoHooks): Function {
