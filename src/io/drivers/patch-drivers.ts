@@ -13,8 +13,16 @@
  *   are not modelled (a write of the outside world). The native addon's own functions record
  *   nothing: they are reached through these (see `MODELLED_ADDONS`).
  * - ioredis: every command method, `call`, `sendCommand`, pipelines and `multi`/`exec`, the
- *   connection's lifecycle. What the client sends later by itself (its offline queue, once
- *   connected) is a write of the server's endpoint (`Socket#write`): conservative.
+ *   connection's lifecycle.
+ * - node-redis (`redis`, `@redis/client`): every method of the client and transaction base
+ *   classes (`connect`, `sendCommand`, `MULTI`, `WATCH`, `close`…; the internal `_executeCommand`
+ *   and the like are writes of the outside world when reached by themselves), and the command
+ *   methods of each per-configuration class, wrapped when a client or transaction of that class
+ *   first calls a base method or is returned by one (`connect()`, `multi()`, `duplicate()`).
+ *
+ * A modelled driver's sockets are session sockets: what the client writes on them later by itself
+ * (node-redis from a `setImmediate`, ioredis's offline queue) records nothing, since the commands
+ * were recorded when called (`patch-sockets.ts`).
  */
 import { createRequire } from "node:module";
 import { emitWorld, own, type DriverOp } from "./common.js";
@@ -22,6 +30,7 @@ import { Drivers, recordCall } from "./index.js";
 import { loadedExports } from "./packages.js";
 import { announceSession, audibly, calls, quietly } from "./patch-depth.js";
 import type { IoHooks, Operation } from "./patch.js";
+import { asDriver } from "./patch-sockets.js";
 
 const require_ = createRequire(import.meta.url);
 // Required here, never from `scan` (which runs inside every module load: it would recurse).
@@ -36,14 +45,24 @@ export const MODELLED_ADDONS = [/[\\/]better-sqlite3[\\/].*better_sqlite3\.node$
 const STATEMENT_RUNS = new Set(["run", "get", "all", "iterate"]);
 
 /** Wraps the loaded drivers now and after every module load; returns their registry. */
-export function patchDrivers(wrap: Wrap, operation: Operation, hooks: IoHooks): Drivers {
+export function patchDrivers(wrapIo: Wrap, operation: Operation, hooks: IoHooks): Drivers {
   const drivers = new Drivers({ identity: () => "?", sqliteLocks: hooks.lockGate !== undefined });
+  // A driver operation's socket connects make session sockets.
+  const wrap: Wrap = (fn, op) => {
+    const inner = wrapIo(fn, op);
+    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+      return asDriver(() => Reflect.apply(inner, this, args));
+    };
+    Object.defineProperty(wrapped, "name", { value: fn.name });
+    return wrapped;
+  };
   const done = new Set<object>();
   const once = (o: object): boolean => !done.has(o) && (done.add(o), true);
   const scan = (): void => {
     patchPg(drivers, wrap, once);
     for (const D of loadedExports("/better-sqlite3/lib/database.js")) if (typeof D === "function" && once(D.prototype as object)) patchSqlite(D, drivers, wrap, operation);
     patchIoredis(drivers, wrap, once);
+    patchNodeRedis(drivers, wrap, once);
   };
   scan();
   const load = Module._load;
@@ -180,4 +199,49 @@ function announcing(op: DriverOp): DriverOp {
       if (a.op === "read" && a.location.startsWith("net:")) announceSession(a.location);
       emit(a);
     });
+}
+
+/** node-redis: the base classes' methods now, each per-configuration class's once an object of it shows. */
+function patchNodeRedis(drivers: Drivers, wrap: Wrap, once: (o: object) => boolean): void {
+  const clients = loadedExports("/@redis/client/dist/lib/client/index.js").map((e) => own(e, "default"));
+  const multis = loadedExports("/@redis/client/dist/lib/client/multi-command.js").map((e) => own(e, "default"));
+  // A copy still loading (its exports not filled yet) would be registered without its class.
+  if (clients.length === 0 || clients.some((C) => typeof C !== "function")) return;
+  const bases = [...clients, ...multis].filter((C): C is Function => typeof C === "function").map((C) => C.prototype as object);
+  const origin = (): string => "@redis/client";
+  const isBase = (p: object): boolean => bases.includes(p);
+  /** Wraps the command methods of `o`'s per-configuration classes (up to a base class). */
+  const adopt = (o: unknown): void => {
+    if (o === null || typeof o !== "object" || !bases.some((b) => b.isPrototypeOf(o))) return;
+    for (let p = Object.getPrototypeOf(o) as object | null; p !== null && !isBase(p); p = Object.getPrototypeOf(p) as object | null) {
+      // A class's prototype: a client object itself holds aliases of base methods (`watch = this.WATCH`), wrapped already.
+      if (Object.hasOwn(p, "constructor") && once(p)) wrapMethods(p, (fn) => drivers.find(fn, o, origin));
+    }
+  };
+  const wrapAdopting = (fn: Function, op: DriverOp): Function => {
+    const inner = wrap(fn, announcing(op));
+    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+      adopt(this);
+      const result = Reflect.apply(inner, this, args);
+      adopt(result);
+      return result;
+    };
+    Object.defineProperty(wrapped, "name", { value: fn.name });
+    return wrapped;
+  };
+  const wrapMethods = (p: object, find: (fn: Function) => DriverOp | null): void => {
+    for (const key of Object.getOwnPropertyNames(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, key);
+      // Getters (the module namespaces, `client.json`) are left alone: their commands reach a base method.
+      if (key === "constructor" || d === undefined || typeof d.value !== "function" || !d.writable || isClass(d.value as Function)) continue;
+      const op = find(d.value as Function);
+      if (op !== null) (p as Record<string, unknown>)[key] = wrapAdopting(d.value as Function, op);
+    }
+  };
+  for (const p of bases) if (once(p)) wrapMethods(p, (fn) => drivers.find(fn, undefined, origin));
+}
+
+/** Whether `fn` is a class (the `Multi` class a per-configuration client class carries): not a method. */
+function isClass(fn: Function): boolean {
+  return /^class\b/.test(Function.prototype.toString.call(fn));
 }

@@ -10,8 +10,9 @@
  *   driver's accesses (paths and directory entries, `fs/`); `ReadStream#_read`,
  *   `WriteStream#_write/_writev`: a read/write of the stream's path, in the step where the data moves;
  * - client connections (`net.connect`, `Socket#connect`, `tls.connect`, `http(s).request/get`,
- *   `fetch`): a write of the endpoint; `Socket#write` (what a database or Redis client sends): a
- *   write of the peer's endpoint — conservative, the server's state is behind it;
+ *   `fetch`): a write of the endpoint; `Socket#write` (what a client interlace does not model
+ *   sends): a write of the peer's endpoint — conservative, the server's state is behind it; the
+ *   sockets of modelled clients record nothing more (`patch-sockets.ts`);
  * - not modelled, a write of the outside world: `child_process` functions, `new Worker`,
  *   `process.kill`, UDP datagrams (`dgram` `Socket#send`), and every function of a native addon
  *   loaded after the hooks (`process.dlopen`).
@@ -22,7 +23,6 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import { basename, resolve } from "node:path";
 import { WORLD, type Access } from "../../strategies/access.js";
 import { classifyFs } from "../fs/index.js";
-import { classifyConnect } from "../net.js";
 import { emitEffect, emitWorld, own, type DriverOp, type Emit, type Finish } from "./common.js";
 import { Files } from "./fs.js";
 import { installFsPhases } from "./patch-fs-phases.js";
@@ -30,6 +30,7 @@ import { Drivers, recordCall } from "./index.js";
 import { onLockRequest } from "./locks.js";
 import { audibly, calls, quietly, resetSessions, takeSession } from "./patch-depth.js";
 import { MODELLED_ADDONS, patchDrivers } from "./patch-drivers.js";
+import { patchSockets, sessionConnect } from "./patch-sockets.js";
 import { registerNet } from "./net.js";
 
 // The modules' CommonJS objects (an ES namespace is read-only); `syncBuiltinESMExports` then
@@ -83,7 +84,17 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   const register = (fn: Function, op: DriverOp): void => void ops.set(fn, op);
   const files = new Files(register);
   // A socket connect a modelled client announced (ioredis, a tick after its `connect()`) is its session's.
-  registerNet((fn, op) => register(fn, (r, args, emit) => op(r, args, (a) => emit(a.op === "write" && takeSession(a.location) ? { ...a, op: "read", label: `${a.label ?? a.location} (a client session)` } : a))));
+  // Its socket is then a session socket: what the client writes on it was recorded by its commands (`patch-sockets.ts`).
+  registerNet((fn, op) =>
+    register(fn, (r, args, emit) => {
+      let session = false;
+      const finish = op(r, args, (a) => {
+        session ||= a.op === "write" && takeSession(a.location);
+        emit(session && a.op === "write" ? { ...a, op: "read", label: `${a.label ?? a.location} (a client session)` } : a);
+      });
+      return session ? sessionConnect(r, finish) : finish;
+    }),
+  );
   // The registry of database drivers, known once `patchDrivers` returned (before any call of a wrapper).
   let lockingOps: Drivers | null = null;
   /** One operation: its gate (a lock gate when it may wait for database locks), its accesses, the call. */
@@ -120,7 +131,7 @@ export function installIoHooks(hooks: IoHooks): InstalledIo {
   patch(tls, "connect");
   for (const mod of [http, https]) for (const key of ["request", "get"]) patch(mod, key);
   if (typeof globalThis.fetch === "function") patch(globalThis, "fetch");
-  patch(net.Socket.prototype, "write", socketWrite);
+  patchSockets(wrap);
   for (const key of ["spawn", "spawnSync", "exec", "execSync", "execFile", "execFileSync", "fork"]) patch(childProcess, key, world("node:child_process", "child process", key));
   patch(process, "kill", world("process", "signal", "process.kill"));
   patch(dgram.Socket.prototype, "send", world("node:dgram", "datagram", "socket.send"));
@@ -227,15 +238,6 @@ function quietModuleLoader(): void {
 function world(origin: string, what: string, name: string): DriverOp {
   return (_receiver, _args, emit) => emitWorld(origin, `${what} not modelled`, name, emit);
 }
-
-/** `Socket#write`: a write of the peer's endpoint (standard output and error are not resources). */
-const socketWrite: DriverOp = (socket, _args, emit) => {
-  if (socket === process.stdout || socket === process.stderr) return;
-  const s = socket as { remoteAddress?: string; remotePort?: number; _pipeName?: string };
-  if (s.remoteAddress !== undefined && s.remotePort !== undefined) emitEffect(classifyConnect({ host: s.remoteAddress, port: s.remotePort }), "node:net", "socket", emit);
-  else if (typeof s._pipeName === "string") emitEffect(classifyConnect({ path: s._pipeName }), "node:net", "socket", emit);
-  else emitWorld("node:net", "socket write", "socket.write(…) on a socket without a known peer", emit);
-};
 
 /** FileHandle methods: patched on the prototype once the first handle shows it (the `Files` driver registers them then). */
 function patchFileHandles(ops: Map<Function, DriverOp>, patch: (holder: object, key: string, op?: DriverOp) => void): void {
