@@ -45,7 +45,7 @@ function cleanUp() {
 }
 process.on("exit", cleanUp);
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]]) process.on(signal, () => process.exit(code));
-const disarm = watchdog(480_000, cleanUp);
+const disarm = watchdog(900_000, cleanUp);
 
 // --- loading: tsx, the (plain) helpers, then the instrumentation and the fixtures ---------------
 registerTsx();
@@ -76,10 +76,10 @@ const odd = [];
 const searchState = (r) => (r.complete ? "yes" : r.exhausted ? `no (unmodelled: ${r.unmodelled.map((u) => u.origin).join(", ")})` : "no (budget spent)");
 
 /** A twin or exactness case: DPOR's complete search against exhaustive's (`more`: e.g. a granularity). */
-async function twin(label, make, more = {}) {
+async function twin(label, make, more = {}, budget = EXHAUSTIVE_BUDGET) {
   await explore(make(), { strategy: "dpor", ...quiet, ...more }); // warm-up: loads, plan caches, catalog reads
   const dpor = await timed(make(), { strategy: "dpor", ...more });
-  const all = await timed(make(), { strategy: "exhaustive", maxAttempts: EXHAUSTIVE_BUDGET, ...more });
+  const all = await timed(make(), { strategy: "exhaustive", maxAttempts: budget, ...more });
   const d = dpor.result;
   const e = all.result;
   if (!d.propertyHolds) odd.push(`${label}: DPOR found a failure (${d.counterexample?.failure.kind ?? "?"}) in a scenario expected to hold`);
@@ -92,10 +92,10 @@ async function twin(label, make, more = {}) {
 }
 
 /** A buggy version: executions (and ms) to the first failure. */
-async function bug(label, make, more = {}) {
+async function bug(label, make, more = {}, budget = EXHAUSTIVE_BUDGET) {
   await explore(make(), { strategy: "dpor", ...quiet, ...more }); // warm-up
   const dpor = await timed(make(), { strategy: "dpor", ...more });
-  const all = await timed(make(), { strategy: "exhaustive", maxAttempts: EXHAUSTIVE_BUDGET, ...more });
+  const all = await timed(make(), { strategy: "exhaustive", maxAttempts: budget, ...more });
   const cell = (r) => (r.propertyHolds ? `not found in ${r.numExplored}` : String(r.numExplored));
   for (const [who, r] of [["DPOR", dpor.result], ["exhaustive", all.result]]) if (r.propertyHolds) odd.push(`${label}: ${who} did not find the bug`);
   bugs.push([label, cell(dpor.result), num(dpor.ms, 0), cell(all.result), num(all.ms, 0)]);
@@ -117,6 +117,8 @@ await twin('files `writeFile(…, { flag: "wx" })` twin (`files.exclusiveCreate`
 await twin("files different files in one directory (`files.differentFiles`)", files.differentFiles);
 await bug("files existsSync then writeFileSync (`files.existsCheck`)", files.existsCheck);
 await bug("files stat then promises.writeFile (`files.statCheck`)", files.statCheck);
+await twin("files store saved to a temporary file and renamed, while loaded (`files.tornStore(\"atomic\")`)", () => files.tornStore("atomic"));
+await bug("files store saved in place with promises.writeFile while loaded: torn read (`files.tornStore(\"promise\")`)", () => files.tornStore("promise"));
 
 // Redis (ioredis, two clients on a private redis-server)
 const REDIS_TWINS = [
@@ -210,12 +212,48 @@ try {
 for (const [label, name] of PG_PROCESS_TWINS) pgUrl ? await twin(label, () => pgProcessScenarios({ defineScenario, thread }, pgUrl)[name](), io) : skipped(label, "no PostgreSQL");
 for (const [label, name] of PG_PROCESS_BUGS) pgUrl ? await bug(label, () => pgProcessScenarios({ defineScenario, thread }, pgUrl)[name](), io) : skippedBug(label, "no PostgreSQL");
 
+// Process threads over one SQLite file and one Redis server (ioredis, node-redis, a hand-written
+// RESP client), at io granularity. Each attempt launches nothing (isolates are reused) but is ~10×
+// a task attempt: all interleavings are counted up to PROCESS_BUDGET.
+const PROCESS_BUDGET = 100;
+const { sqliteProcessScenarios } = await import("../fixtures/io/processes/sqlite-scenarios.mjs");
+const sqliteProc = sqliteProcessScenarios({ defineScenario, thread });
+for (const [label, name] of [
+  ["processes SQLite `UPDATE … SET n = n + 1` twin (`sqliteProcesses.increment`)", "increment"],
+  ["processes SQLite `.immediate()` transaction twin, lock gates (`sqliteProcesses.transaction`)", "transaction"],
+  ["processes SQLite different rows (`sqliteProcesses.ownRows`)", "ownRows"],
+]) await twin(label, () => sqliteProc[name](), io, PROCESS_BUDGET);
+await bug("processes SQLite SELECT, await, UPDATE lost update (`sqliteProcesses.bump`)", () => sqliteProc.bump(), io, PROCESS_BUDGET);
+const { redisProcessScenarios } = await import("../fixtures/io/processes/redis-scenarios.mjs");
+let redisUrl;
+try {
+  const server = await startRedis();
+  cleanups.push(() => server.stop());
+  redisUrl = server.url;
+} catch (e) {
+  notes.push(`Redis process rows skipped: ${e?.message ?? e}`);
+}
+for (const client of ["ioredis", "node-redis"]) {
+  const fx = () => redisProcessScenarios({ defineScenario, thread }, redisUrl, client);
+  for (const [label, name] of [
+    [`processes ${client} INCR twin (\`redisProcesses.increment\`)`, "increment"],
+    [`processes ${client} WATCH/MULTI/EXEC twin (\`redisProcesses.watched\`)`, "watched"],
+    [`processes ${client} different keys (\`redisProcesses.ownKeys\`)`, "ownKeys"],
+  ]) redisUrl ? await twin(label, () => fx()[name](), io, PROCESS_BUDGET) : skipped(label, "no redis-server");
+  const label = `processes ${client} GET/SET lost update (\`redisProcesses.bump\`)`;
+  redisUrl ? await bug(label, () => fx().bump(), io, PROCESS_BUDGET) : skippedBug(label, "no redis-server");
+}
+{
+  const label = "processes hand-written RESP client on net.Socket, GET/SET lost update (`redisProcesses.bump`, raw)";
+  redisUrl ? await bug(label, () => redisProcessScenarios({ defineScenario, thread }, redisUrl, "raw").bump(), io, PROCESS_BUDGET) : skippedBug(label, "no redis-server");
+}
+
 const wallS = (performance.now() - t0) / 1000;
 disarm();
 
 console.log("## DPOR on external resources: the twins vs all interleavings (bench/io-dpor.mjs)\n");
 console.log(
-  "Task threads over real resources (fixtures/io/: better-sqlite3, files, ioredis on a private redis-server, pg on a private PostgreSQL cluster), and process threads over files and PostgreSQL at io granularity (fixtures/io/processes/). " +
+  `Task threads over real resources (fixtures/io/: better-sqlite3, files, ioredis on a private redis-server, pg on a private PostgreSQL cluster), and process threads over files, PostgreSQL, SQLite and Redis at io granularity (fixtures/io/processes/; all interleavings of the SQLite and Redis process scenarios counted up to ${PROCESS_BUDGET}). ` +
     '`dpor`: `explore(scenario, { strategy: "dpor" })` (default budget, 200). ' +
     `All interleavings: \`strategy: "exhaustive", maxAttempts: ${EXHAUSTIVE_BUDGET}\` (every interleaving of the tasks' gates). ` +
     "ratio = all interleavings / DPOR executions. ms: one search each, after one untimed DPOR search of the same scenario; no replays, no shrinking.\n",

@@ -336,6 +336,6 @@ for (const script of ["io-classify.mjs", "io-record.mjs"]) {
 // which the timeout sends).
 {
   const { spawnSync } = await import("node:child_process");
-  const run = spawnSync(process.execPath, [new URL("io-dpor.mjs", import.meta.url).pathname], { encoding: "utf8", timeout: 540_000, env: process.env });
+  const run = spawnSync(process.execPath, [new URL("io-dpor.mjs", import.meta.url).pathname], { encoding: "utf8", timeout: 960_000, env: process.env });
   console.log(run.status === 0 ? `\n${run.stdout.trim()}` : `\nio-dpor.mjs failed (exit ${run.status ?? run.signal}):\n${run.stderr.trim()}`);
 }

@@ -51,10 +51,40 @@ export function methodOf(o: unknown, key: PropertyKey): unknown {
   if (o === null || o === undefined) return undefined;
   let target: object | null = isObject(o) ? o : (Object(o) as object);
   for (let depth = 0; target !== null && depth < 10_000; depth++) {
-    if (isProxy(target)) return target;
+    if (isProxy(target)) {
+      if (depth > 0 || !isNamespaceProxy(target)) return target;
+      const descriptor = getOwnPropertyDescriptor(target, key);
+      return descriptor !== undefined && "value" in descriptor ? descriptor.value : target;
+    }
     const descriptor = getOwnPropertyDescriptor(target, key);
     if (descriptor !== undefined) return "value" in descriptor ? descriptor.value : descriptor.get;
     target = getPrototypeOf(target) as object | null;
   }
   return undefined;
+}
+
+/** Module namespace proxies seen, and whether each is one (its trap asked once). */
+const namespaceProxies = new WeakMap<object, boolean>();
+
+/**
+ * Whether `proxy` stands for a module namespace: vitest hands a module that vite leaves to Node
+ * (`node:fs/promises`, a package) to `import * as ns` as a Proxy over the namespace whose traps
+ * only read it. Seen through, `ns.writeFile(…)` is the call of `fs.promises.writeFile` it is
+ * (a driver operation), not a call of an opaque object. Told by its `Symbol.toStringTag`
+ * descriptor, a namespace's own (`"Module"`, read-only): one `getOwnPropertyDescriptor` trap call
+ * per proxy. Any other proxy stays opaque.
+ */
+function isNamespaceProxy(proxy: object): boolean {
+  let known = namespaceProxies.get(proxy);
+  if (known === undefined) {
+    let tag: PropertyDescriptor | undefined;
+    try {
+      tag = getOwnPropertyDescriptor(proxy, Symbol.toStringTag);
+    } catch {
+      tag = undefined;
+    }
+    known = tag !== undefined && tag.value === "Module" && tag.writable === false && tag.configurable === false;
+    namespaceProxies.set(proxy, known);
+  }
+  return known;
 }

@@ -23,6 +23,7 @@ import { types } from "node:util";
 import type { CallHook } from "../access/protocol.js";
 import type { Where } from "../engine/schedule-run.js";
 import { callerPosition } from "./dispatcher.js";
+import { FsPhases } from "./fs-phases.js";
 import { parsePosition, type Task } from "./task-run.js";
 
 /** How a scheduling function takes its callback. */
@@ -64,6 +65,8 @@ function listenerMethod(o: object, key: PropertyKey): Scheduler | undefined {
 export class CallbackGates implements CallHook {
   readonly #ownTask: () => Task | undefined;
   readonly #traced: () => Iterable<string>;
+  /** Compound fs calls run as their phases (`fs-phases.ts`): the other substitution of a task's calls. */
+  readonly #fs: FsPhases;
 
   /**
    * @param ownTask - The task of this run running the current code, if any.
@@ -72,11 +75,12 @@ export class CallbackGates implements CallHook {
   constructor(ownTask: () => Task | undefined, tracedFiles: () => Iterable<string>) {
     this.#ownTask = ownTask;
     this.#traced = tracedFiles;
+    this.#fs = new FsPhases(ownTask);
   }
 
   plain(f: Function): Function | undefined {
     const scheduler = SCHEDULERS.get(f);
-    if (scheduler === undefined) return undefined;
+    if (scheduler === undefined) return this.#fs.substitute(f);
     const gates = this;
     return function scheduling(this: unknown, ...args: unknown[]): unknown {
       return apply(f, this, gates.#wrapArgs(scheduler, args, scheduling));
@@ -85,7 +89,10 @@ export class CallbackGates implements CallHook {
 
   method(method: Function, o: object, key: PropertyKey): ((...args: unknown[]) => unknown) | undefined {
     const scheduler = SCHEDULERS.get(method) ?? listenerMethod(o, key);
-    if (scheduler === undefined) return undefined;
+    if (scheduler === undefined) {
+      const phased = this.#fs.substitute(method);
+      return phased === undefined ? undefined : (...args: unknown[]): unknown => apply(phased, o, args);
+    }
     // Compiled async code awaiting through an await gate's promise: the gate is the scheduling point.
     if (scheduler.kind === "then" && this.#ownTask()?.run.isGatePromise(o) === true) return undefined;
     const scheduling = (...args: unknown[]): unknown => apply(method, o, this.#wrapArgs(scheduler, args, scheduling));

@@ -60,7 +60,7 @@ interface Parked {
 export interface TaskRunListener {
   finished(task: Task): void;
   threw(task: Task, error: unknown): void;
-  /** A task took or gave back a lock (recorded as an access when accesses are recorded). */
+  /** A task took or gave back a lock, or a phase of its compound fs call ran (recorded as an access when accesses are recorded). */
   access?(task: Task, access: Access): void;
 }
 
@@ -306,6 +306,11 @@ export class TaskRun {
     const gate: TaskGate = { kind: "acquire", lock: { location: info.location, label: info.label, available: !lock.isLocked } };
     if (at) gate.where = at;
     return new clock.Promise<void>((open, cancel) => task.parked.push({ gate, open, cancel, lock }));
+  }
+
+  /** An access a phase of a compound call of the task made (`fs-phases.ts`), in its step now. */
+  recordAccess(task: Task, access: Access): void {
+    if (!this.#ended) this.#listener.access?.(task, access);
   }
 
   /** A task took or gave back a lock. */

@@ -24,7 +24,7 @@ import { fileURLToPath } from "node:url";
 
 type NodeFs = typeof import("node:fs");
 type Callback = (error: NodeJS.ErrnoException | null) => void;
-type Fn = (...args: unknown[]) => unknown;
+export type Fn = (...args: unknown[]) => unknown;
 
 /** A write to make: the bytes and how the file is opened. */
 interface WritePlan {
@@ -85,38 +85,66 @@ export function installFsPhases(fs: NodeFs): void {
     return undefined;
   }, orig.copyFileSync);
 
+  const forms = asyncForms(() => cb, orig);
+  set(fs, "writeFile", forms.writeFile, orig.writeFile);
+  set(fs, "appendFile", forms.appendFile, orig.appendFile);
+  set(fs, "copyFile", forms.copyFile, orig.copyFile);
+  set(fsp, "writeFile", forms.pWriteFile, orig.pWriteFile);
+  set(fsp, "appendFile", forms.pAppendFile, orig.pAppendFile);
+  set(fsp, "copyFile", forms.pCopyFile, orig.pCopyFile);
+}
+
+/** The original callback and promise forms the phased ones fall back to. */
+export interface AsyncOriginals {
+  writeFile: Fn;
+  appendFile: Fn;
+  copyFile: Fn;
+  pWriteFile: Fn;
+  pAppendFile: Fn;
+  pCopyFile: Fn;
+}
+
+/**
+ * The callback and promise forms of `writeFile`, `appendFile` and `copyFile` run as phases on the
+ * primitives of `phases(form)` (asked once per call, with the form function the caller called:
+ * task threads give each call primitives of its own, `src/tasks/fs-phases.ts`).
+ */
+export function asyncForms(phases: (form: Fn) => CallbackPhases, orig: AsyncOriginals): AsyncOriginals {
   const writeCallbackForm = (flag: string, original: Fn): Fn =>
-    function (this: unknown, ...args: unknown[]): unknown {
+    function form(this: unknown, ...args: unknown[]): unknown {
       const callback = args[args.length - 1];
       const options = args.length >= 4 ? args[2] : undefined;
       const plan = args.length >= 3 && typeof callback === "function" && isPath(args[0]) ? planWrite(args[1], options, flag, true) : null;
       if (plan === null) return Reflect.apply(original, this, args);
-      cb.write(args[0], plan, callback as Callback);
+      phases(form).write(args[0], plan, callback as Callback);
       return undefined;
     };
-  set(fs, "writeFile", writeCallbackForm("w", orig.writeFile), orig.writeFile);
-  set(fs, "appendFile", writeCallbackForm("a", orig.appendFile), orig.appendFile);
-  set(fs, "copyFile", function (this: unknown, ...args: unknown[]): unknown {
-    const callback = args[args.length - 1];
-    const mode = copyMode(args.length >= 4 ? args[2] : undefined);
-    if (args.length < 3 || typeof callback !== "function" || !isPath(args[0]) || !isPath(args[1]) || mode === null) return Reflect.apply(orig.copyFile, this, args);
-    cb.copy(args[0], args[1], mode, callback as Callback);
-    return undefined;
-  }, orig.copyFile);
-
   const writePromiseForm = (flag: string, original: Fn): Fn =>
-    function (this: unknown, ...args: unknown[]): unknown {
+    function form(this: unknown, ...args: unknown[]): unknown {
       const plan = isPath(args[0]) ? planWrite(args[1], args[2], flag, true) : null;
       if (plan === null) return Reflect.apply(original, this, args);
+      const cb = phases(form);
       return new Promise<void>((resolve, reject) => cb.write(args[0], plan, (e) => (e ? reject(e) : resolve()), PROMISE_CHUNK));
     };
-  set(fsp, "writeFile", writePromiseForm("w", orig.pWriteFile), orig.pWriteFile);
-  set(fsp, "appendFile", writePromiseForm("a", orig.pAppendFile), orig.pAppendFile);
-  set(fsp, "copyFile", function (this: unknown, ...args: unknown[]): unknown {
-    const mode = copyMode(args[2]);
-    if (!isPath(args[0]) || !isPath(args[1]) || mode === null) return Reflect.apply(orig.pCopyFile, this, args);
-    return new Promise<void>((resolve, reject) => cb.copy(args[0], args[1], mode, (e) => (e ? reject(e) : resolve())));
-  }, orig.pCopyFile);
+  return {
+    writeFile: writeCallbackForm("w", orig.writeFile),
+    appendFile: writeCallbackForm("a", orig.appendFile),
+    copyFile: function form(this: unknown, ...args: unknown[]): unknown {
+      const callback = args[args.length - 1];
+      const mode = copyMode(args.length >= 4 ? args[2] : undefined);
+      if (args.length < 3 || typeof callback !== "function" || !isPath(args[0]) || !isPath(args[1]) || mode === null) return Reflect.apply(orig.copyFile, this, args);
+      phases(form).copy(args[0], args[1], mode, callback as Callback);
+      return undefined;
+    },
+    pWriteFile: writePromiseForm("w", orig.pWriteFile),
+    pAppendFile: writePromiseForm("a", orig.pAppendFile),
+    pCopyFile: function form(this: unknown, ...args: unknown[]): unknown {
+      const mode = copyMode(args[2]);
+      if (!isPath(args[0]) || !isPath(args[1]) || mode === null) return Reflect.apply(orig.pCopyFile, this, args);
+      const cb = phases(form);
+      return new Promise<void>((resolve, reject) => cb.copy(args[0], args[1], mode, (e) => (e ? reject(e) : resolve())));
+    },
+  };
 }
 
 /** A path the phases can open: a string, Buffer or `file:` URL (a descriptor or FileHandle is not). */
@@ -238,7 +266,7 @@ function chmodUnlessPermission(chmod: () => void): void {
 }
 
 /** The phases of the callback and promise forms, on the wrapped callback primitives. */
-class CallbackPhases {
+export class CallbackPhases {
   readonly #fs: NodeFs;
   constructor(fs: NodeFs) {
     this.#fs = { ...fs } as NodeFs;
