@@ -76,7 +76,26 @@ const odd = [];
 const searchState = (r) => (r.complete ? "yes" : r.exhausted ? `no (unmodelled: ${r.unmodelled.map((u) => u.origin).join(", ")})` : "no (budget spent)");
 
 /** A twin or exactness case: DPOR's complete search against exhaustive's (`more`: e.g. a granularity). */
+/** Runs one row; a search that throws (a divergence: E_NOT_DETERMINISTIC) is a row of its own, not the end of the table. */
+async function row(label, rows, width, measure) {
+  console.error(`io-dpor: ${label}`);
+  try {
+    await measure();
+  } catch (e) {
+    rows.push([label, `threw ${e?.code ?? ""}`.trim(), ...Array(width - 2).fill("")]);
+    odd.push(`${label}: ${e?.code ?? "error"}: ${String(e?.message ?? e).split("; the program")[0]}`);
+  }
+}
+
 async function twin(label, make, more = {}, budget = EXHAUSTIVE_BUDGET) {
+  return row(label, twins, 8, () => twinRow(label, make, more, budget));
+}
+
+async function bug(label, make, more = {}, budget = EXHAUSTIVE_BUDGET) {
+  return row(label, bugs, 5, () => bugRow(label, make, more, budget));
+}
+
+async function twinRow(label, make, more, budget) {
   await explore(make(), { strategy: "dpor", ...quiet, ...more }); // warm-up: loads, plan caches, catalog reads
   const dpor = await timed(make(), { strategy: "dpor", ...more });
   const all = await timed(make(), { strategy: "exhaustive", maxAttempts: budget, ...more });
@@ -92,7 +111,7 @@ async function twin(label, make, more = {}, budget = EXHAUSTIVE_BUDGET) {
 }
 
 /** A buggy version: executions (and ms) to the first failure. */
-async function bug(label, make, more = {}, budget = EXHAUSTIVE_BUDGET) {
+async function bugRow(label, make, more, budget) {
   await explore(make(), { strategy: "dpor", ...quiet, ...more }); // warm-up
   const dpor = await timed(make(), { strategy: "dpor", ...more });
   const all = await timed(make(), { strategy: "exhaustive", maxAttempts: budget, ...more });

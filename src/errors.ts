@@ -278,6 +278,24 @@ export function userStack(value: unknown, limit = 8): string {
   return frames.join("\n");
 }
 
+/**
+ * A systematic search (DPOR, exhaustive, depth-first) replayed a prefix of decisions and the
+ * threads did something else than in the run it recorded: what they do depends on something
+ * interlace does not decide. The message starts `exploration diverged at step N: …` (the portfolio
+ * catches it and goes on at random) and says what to do.
+ */
+export class ExplorationDivergedError extends InterlaceError {
+  constructor(detail: string) {
+    super(
+      "E_NOT_DETERMINISTIC",
+      "fault",
+      `${detail}; the program is not deterministic under interlace's control. Something else decides what the threads do: ` +
+        "the time, randomness, a path or id that changes every run, state an earlier attempt left in a file, database or server. " +
+        "Make setup reset every shared resource and keep paths fixed, or use --strategy portfolio (the default: it goes on at random) or random/pct, which need no replay.",
+    );
+  }
+}
+
 /** Something outside interlace resumed a thread (a second debugger): the run is no longer deterministic. */
 export class DeterminismLostError extends InterlaceError {
   constructor(message: string) {

@@ -46,8 +46,11 @@ function interlaceIoGate() {
  * @param {ReadonlyArray<{ location: string, label: string, mode: "read" | "write" }>} locks
  */
 function interlaceIoLockGate(locks) {
-  // eslint-disable-next-line no-unused-vars
   const wanted = JSON.stringify(locks);
   // eslint-disable-next-line no-debugger
   debugger;
+  // Used after the pause, so that it is live there: once this function was hot (a long search in a
+  // reused isolate), the optimiser dropped an unused `wanted`, the controller read `undefined`, and
+  // the lock gate became a plain gate (exhaustive search reported "exploration diverged").
+  return wanted;
 }

@@ -9,6 +9,7 @@
  * decision; at the end of the run, backtrack to the deepest decision with an untried choice.
  */
 import { checkDecision, formatThreads, isPreemption, type Decision, type Strategy } from "./strategy.js";
+import { ExplorationDivergedError } from "../errors.js";
 
 /** One decision on the current path of the search tree. */
 interface Node {
@@ -65,7 +66,7 @@ export abstract class DepthFirstSearch implements Strategy {
         // The recorded tree no longer describes the program: stop the search (endRun becomes a no-op).
         this.#running = false;
         this.#exhausted = true;
-        throw new Error(`exploration diverged at step ${decision.step}: ${divergence}; the program is not deterministic under interlace's control`);
+        throw new ExplorationDivergedError(`exploration diverged at step ${decision.step}: ${divergence}`);
       }
     }
     const thread = node.choices[node.taken] as string;
@@ -84,10 +85,7 @@ export abstract class DepthFirstSearch implements Strategy {
     const recorded = this.#stack[this.#position];
     if (recorded !== undefined) {
       this.#exhausted = true;
-      throw new Error(
-        `exploration diverged at step ${this.#position}: runnable was ${formatThreads(recorded.runnable)}, now [] (the run ended); ` +
-          `the program is not deterministic under interlace's control`,
-      );
+      throw new ExplorationDivergedError(`exploration diverged at step ${this.#position}: runnable was ${formatThreads(recorded.runnable)}, now [] (the run ended)`);
     }
     for (;;) {
       const last = this.#stack.at(-1);

@@ -40,6 +40,7 @@ import {
   type Visit,
 } from "./dpor-tree.js";
 import { checkDecision, formatThreads, isPreemption, type Decision, type Strategy } from "./strategy.js";
+import { ExplorationDivergedError } from "../errors.js";
 
 /** Options of {@link Dpor}. */
 export interface DporOptions {
@@ -315,7 +316,7 @@ export class Dpor implements Strategy {
     this.#running = false;
     this.#finished = true;
     this.#frontier.clear();
-    throw new Error(`exploration diverged at step ${step}: ${message}; the program is not deterministic under interlace's control`);
+    throw new ExplorationDivergedError(`exploration diverged at step ${step}: ${message}`);
   }
 }
 

@@ -16,6 +16,7 @@
  * decision sequence thus has exactly one parent prefix and is run once.
  */
 import { checkDecision, formatThreads, type Decision, type Strategy } from "./strategy.js";
+import { ExplorationDivergedError } from "../errors.js";
 
 /** A run to do: replay `prefix`, then continue without preempting. */
 interface WorkItem {
@@ -98,7 +99,7 @@ export class IterativeBounding implements Strategy {
     this.#item = null;
     this.#current = [];
     this.#next = [];
-    throw new Error(`${message}; the program is not deterministic under interlace's control`);
+    throw new ExplorationDivergedError(message);
   }
 }
 

@@ -73,6 +73,15 @@ describe("process threads over PostgreSQL (a pg Client per process, a private cl
     }
   }, 240_000);
 
+  // interlaceIoLockGate's `wanted` local was not used after its `debugger` statement; late in a long
+  // search (after ~150 runs of the reused processes) the controller read it as undefined, the lock
+  // gate became a plain gate, and the exhaustive search stopped with "exploration diverged". This
+  // search failed so on every try before the fix (bench/io-dpor.mjs found it).
+  it("a long exhaustive search of the FOR UPDATE twin (250 runs of the reused processes) never diverges: every lock gate stays one", async () => {
+    const result = await explore(scenario("depositLocked"), { strategy: "exhaustive", maxAttempts: 250, granularity: "io", timeout: 5000 });
+    expect(result).toMatchObject({ propertyHolds: true, numExplored: 250, unmodelled: [] });
+  }, 240_000);
+
   it("lock-order deadlock between two processes through SELECT … FOR UPDATE: reported with its wait-for cycle", async () => {
     const result = await explore(scenario("lockBoth"), { strategy: "dpor", granularity: "io", timeout: 5000, ...quick });
     expect(result.propertyHolds).toBe(false);

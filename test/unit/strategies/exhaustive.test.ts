@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Exhaustive } from "../../../src/strategies/exhaustive.js";
 import { allInterleavings, explore, preemptions, runOnce, uniform } from "./model.js";
+import { ExplorationDivergedError } from "../../../src/errors.js";
 
 const key = (decisions: readonly string[]): string => decisions.join("");
 const factorial = (n: number): number => (n <= 1 ? 1 : n * factorial(n - 1));
@@ -86,6 +87,22 @@ describe("Exhaustive", () => {
     strategy.beginRun(1);
     strategy.choose({ step: 0, runnable: ["A", "B"], atMarker: [true, true], previous: null });
     expect(() => strategy.endRun(false)).toThrow(/exploration diverged at step 1: runnable was \[A, B\], now \[\] \(the run ended\)/);
+  });
+
+  it("a divergence is a typed error (E_NOT_DETERMINISTIC) that says what to do", () => {
+    const strategy = new Exhaustive();
+    runOnce(strategy, uniform(2, 2), 0);
+    strategy.beginRun(1);
+    strategy.choose({ step: 0, runnable: ["A", "B"], atMarker: [true, true], previous: null });
+    let thrown: unknown;
+    try {
+      strategy.endRun(false);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(ExplorationDivergedError);
+    expect(thrown).toMatchObject({ code: "E_NOT_DETERMINISTIC", category: "fault" });
+    expect((thrown as Error).message).toMatch(/Make setup reset every shared resource/);
   });
 
   it("throws on decisions out of order or outside a run", () => {
