@@ -279,7 +279,7 @@ export function userStack(value: unknown, limit = 8): string {
 }
 
 /**
- * A systematic search (DPOR, exhaustive, depth-first) replayed a prefix of decisions and the
+ * A systematic search (DPOR, exhaustive, the markers strategy) replayed a prefix of decisions and the
  * threads did something else than in the run it recorded: what they do depends on something
  * interlace does not decide. The message starts `exploration diverged at step N: …` (the portfolio
  * catches it and goes on at random) and says what to do.
