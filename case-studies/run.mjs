@@ -15,6 +15,8 @@ const CASES = [
   { name: "cache-manager 5.4.0 wrap(), lru-cache untraced: holds, not a proof", scenario: "case-studies/cache-manager-wrap/scenario.ts", env: { CACHE_MANAGER: "cache-manager-5.4" }, trace: "cache-manager-5.4,promise-coalesce", expect: "holds" },
   { name: "get-or-load on lru-cache 11 (untraced)", scenario: "case-studies/lru-get-or-load/scenario.ts", env: {}, trace: "", expect: "violated" },
   { name: "get-or-load on lru-cache 11 (traced)", scenario: "case-studies/lru-get-or-load/scenario.ts", env: {}, trace: "lru-cache", expect: "violated" },
+  { name: "node-persist 4.0.4 setItem while getItem reads: the file read torn (traced)", scenario: "case-studies/node-persist-torn/scenario.ts", env: {}, trace: "node-persist-4.0", expect: "violated" },
+  { name: "node-persist 4.0.4, package untraced: holds, not a proof (its writeFile is one effect)", scenario: "case-studies/node-persist-torn/scenario.ts", env: {}, trace: "", expect: "holds" },
 ];
 
 const rows = [];

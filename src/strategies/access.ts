@@ -124,6 +124,17 @@ export function sameAccesses(a: readonly Access[], b: readonly Access[]): boolea
   return a.length === b.length && a.every((x, i) => x.op === b[i]?.op && x.location === b[i]?.location);
 }
 
+/**
+ * Where two access lists of one step part, for a divergence message: their lengths and the first
+ * access that differs, by location (labels can be alike for different objects: `Object.a`).
+ */
+export function accessDifference(now: readonly Access[], before: readonly Access[]): string {
+  const shown = (a: Access | undefined): string => (a === undefined ? "nothing" : `${a.op} ${a.location}${a.label !== undefined && a.label !== a.location ? ` (${a.label})` : ""}`);
+  let i = 0;
+  while (i < now.length && i < before.length && now[i]!.op === before[i]!.op && now[i]!.location === before[i]!.location) i++;
+  return `${now.length} accesses, before ${before.length}; the first difference is access ${i + 1}: now ${shown(now[i])}, before ${shown(before[i])}`;
+}
+
 /** `[write obj#1.x, acquire lock#2]`, for error messages. */
 export function formatAccesses(accesses: readonly Access[]): string {
   return `[${accesses.map((a) => `${a.op} ${a.label ?? a.location}`).join(", ")}]`;

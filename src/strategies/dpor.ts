@@ -24,7 +24,7 @@
  * Per run: beginRun(); for each step choose(), then observe() its accesses; observeBlocked() for
  * each thread left waiting; endRun().
  */
-import { conflictingPair, formatAccesses, sameAccesses, type Access } from "./access.js";
+import { accessDifference, conflictingPair, formatAccesses, sameAccesses, type Access } from "./access.js";
 import { Execution, type RaceIndices } from "./dpor-execution.js";
 import {
   addBranch,
@@ -191,7 +191,7 @@ export class Dpor implements Strategy {
       }
       branch.node.sleep = sleepAfter(node, branch);
     } else if (!sameAccesses(branch.accesses, accesses)) {
-      this.#diverged(this.#step - 1, `${thread}'s step made ${formatAccesses(accesses)}, before ${formatAccesses(branch.accesses)}`);
+      this.#diverged(this.#step - 1, `${thread}'s step made ${accesses.length <= 4 && branch.accesses.length <= 4 ? `${formatAccesses(accesses)}, before ${formatAccesses(branch.accesses)}` : accessDifference(accesses, branch.accesses)}`);
     }
     this.#refreshFrontier(node);
     this.#path.push({ node, branch });

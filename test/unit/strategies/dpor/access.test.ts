@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { conflictingPair, conflicts, dependent, eventsDependent, formatAccesses, overlaps, sameAccesses, type Access } from "../../../../src/strategies/access.js";
+import { accessDifference, conflictingPair, conflicts, dependent, eventsDependent, formatAccesses, overlaps, sameAccesses, type Access } from "../../../../src/strategies/access.js";
 
 const r = (location: string): Access => ({ op: "read", location });
 const w = (location: string): Access => ({ op: "write", location });
@@ -62,5 +62,15 @@ describe("containment (within: a row of a table)", () => {
     expect(conflicts(row("write", "1"), row("write", "2"))).toBe(false);
     expect(dependent(row("write", "1"), table("read"))).toBe(true);
     expect(dependent(row("write", "1"), row("write", "2"))).toBe(false);
+  });
+});
+
+describe("accessDifference (divergence messages)", () => {
+  it("names the first access that differs by location, with its label, and both lengths", () => {
+    const a = (location: string, label?: string): Access => ({ op: "read", location, ...(label === undefined ? {} : { label }) });
+    const now = [a("Object#1.a", "Object.a"), a("Object#30.ttl", "Object.ttl")];
+    const before = [a("Object#1.a", "Object.a"), a("Object#22.ttl", "Object.ttl"), a("x")];
+    expect(accessDifference(now, before)).toBe("2 accesses, before 3; the first difference is access 2: now read Object#30.ttl (Object.ttl), before read Object#22.ttl (Object.ttl)");
+    expect(accessDifference(now.slice(0, 1), now)).toBe("1 accesses, before 2; the first difference is access 2: now nothing, before read Object#30.ttl (Object.ttl)");
   });
 });
