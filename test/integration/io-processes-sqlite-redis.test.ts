@@ -94,92 +94,59 @@ describe("process threads over one SQLite file (better-sqlite3, a connection per
   }, 240_000);
 });
 
-describe("process threads over one Redis server (ioredis, a client per process, a private redis-server)", () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedis();
-  }, 30_000);
-  afterAll(() => server?.stop());
-  const scenario = (fn: "bump" | "increment" | "watched" | "ownKeys") => redisProcessScenarios({ defineScenario, thread }, server.url)[fn]();
-
-  it("GET/SET lost update: DPOR finds it in 2 executions, explained on the Redis key with the commands", async () => {
-    const result = await explore(scenario("bump"), { strategy: "dpor", ...quick });
-    expect(result.propertyHolds).toBe(false);
-    expect(result.numExplored).toBe(2);
-    expect(result.explanation).toContain("Redis key stock:42");
-    expect(result.explanation).toContain("GET stock:42");
-    // Two clients connecting are sessions (reads of the endpoint), not a conflict.
-    expect(result.explanation).not.toMatch(/conflict: threads p[12] and p[12] both wrote endpoint/);
-  });
-
-  it("the INCR twin holds: complete, 2 executions", async () => {
-    const result = await explore(scenario("increment"), { strategy: "dpor" });
-    expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 2 });
-  });
-
-  it("the WATCH/MULTI/EXEC twin holds (EXEC aborted and retried where the other process wrote): complete", async () => {
-    const result = await explore(scenario("watched"), { strategy: "dpor" });
-    expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [] });
-    expect(result.numExplored).toBeGreaterThan(2);
-  }, 120_000);
-
-  it("exactness: two processes incrementing different keys → 1 execution, complete", async () => {
-    const result = await explore(scenario("ownKeys"), { strategy: "dpor" });
-    expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 1 });
-  });
-
-  it("lost update: random and PCT find it on every seed within 200 attempts", async () => {
-    const attempts = await sweep(() => scenario("bump"));
-    console.log("attempts to find the Redis lost update:", JSON.stringify(attempts));
-  }, 240_000);
-});
-
 // node-redis sends its commands from a `setImmediate`, after the command method returned: before
 // its process classes were wrapped, only the socket carried them, and `Socket#write` (inherited
 // from `stream.Writable`) was never wrapped, so DPOR saw two connects and called the lost update
-// "holds, complete" after 2 executions.
-describe("process threads over one Redis server (node-redis, a client per process)", () => {
-  let server: RedisServer;
-  beforeAll(async () => {
-    server = await startRedis();
-  }, 30_000);
-  afterAll(() => server?.stop());
-  const scenario = (fn: "bump" | "increment" | "watched" | "ownKeys") => redisProcessScenarios({ defineScenario, thread }, server.url, "node-redis")[fn]();
+// "holds, complete" after 2 executions. The same scenarios run with either client.
+for (const client of ["ioredis", "node-redis"] as const) {
+  describe(`process threads over one Redis server (${client}, a client per process, a private redis-server)`, () => {
+    let server: RedisServer;
+    beforeAll(async () => {
+      server = await startRedis();
+    }, 30_000);
+    afterAll(() => server?.stop());
+    const scenario = (fn: "bump" | "increment" | "watched" | "ownKeys") => redisProcessScenarios({ defineScenario, thread }, server.url, client)[fn]();
 
-  it("GET/SET lost update: DPOR finds it in 2 executions, explained on the Redis key with the commands", async () => {
-    const result = await explore(scenario("bump"), { strategy: "dpor", ...quick });
-    expect(result.propertyHolds).toBe(false);
-    expect(result.numExplored).toBe(2);
-    expect(result.explanation).toContain("Redis key stock:42");
-    expect(result.explanation).toContain("SET stock:42 1");
-    expect(result.unmodelled).toEqual([]);
+    it("GET/SET lost update: DPOR finds it in 2 executions, explained on the Redis key with the commands", async () => {
+      const result = await explore(scenario("bump"), { strategy: "dpor", ...quick });
+      expect(result.propertyHolds).toBe(false);
+      expect(result.numExplored).toBe(2);
+      expect(result.unmodelled).toEqual([]);
+      expect(result.explanation).toContain("Redis key stock:42");
+      expect(result.explanation).toContain("GET stock:42");
+      expect(result.explanation).toContain("SET stock:42 1");
+      // Two clients connecting are sessions (reads of the endpoint), not a conflict.
+      expect(result.explanation).not.toMatch(/conflict: threads p[12] and p[12] both wrote endpoint/);
+    });
+
+    it("the INCR twin holds: complete, 2 executions (the client's own socket writes record nothing more)", async () => {
+      const result = await explore(scenario("increment"), { strategy: "dpor" });
+      expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 2 });
+    });
+
+    it("the WATCH/MULTI/EXEC twin holds (EXEC aborted and retried where the other process wrote): complete, 6 executions", async () => {
+      const result = await explore(scenario("watched"), { strategy: "dpor" });
+      expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 6 });
+    }, 120_000);
+
+    it("exactness: two processes incrementing different keys → 1 execution, complete", async () => {
+      const result = await explore(scenario("ownKeys"), { strategy: "dpor" });
+      expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 1 });
+    });
+
+    it("lost update: random and PCT find it on every seed within 200 attempts", async () => {
+      const attempts = await sweep(() => scenario("bump"));
+      console.log(`attempts to find the ${client} lost update:`, JSON.stringify(attempts));
+    }, 240_000);
+
+    // A client interlace does not model: RESP on a plain socket. Its writes are writes of the
+    // server's endpoint, so the commands of the two processes are ordered both ways.
+    if (client === "node-redis") {
+      it("a hand-written client (RESP on net.Socket#write): DPOR still finds the lost update, ordering the socket writes", async () => {
+        const result = await explore(redisProcessScenarios({ defineScenario, thread }, server.url, "raw").bump(), { strategy: "dpor", ...quick });
+        expect(result.propertyHolds).toBe(false);
+        expect(result.explanation).toMatch(/write to 127\.0\.0\.1:\d+: "\*2\\r\\n\$3\\r\\nGET/);
+      });
+    }
   });
-
-  it("the INCR twin holds: complete, 2 executions (the client's own socket writes record nothing more)", async () => {
-    const result = await explore(scenario("increment"), { strategy: "dpor" });
-    expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 2 });
-  });
-
-  it("the WATCH/MULTI/EXEC twin holds (a WatchError, retried): complete, 6 executions as with ioredis", async () => {
-    const result = await explore(scenario("watched"), { strategy: "dpor" });
-    expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 6 });
-  }, 120_000);
-
-  it("exactness: different keys → 1 execution, complete", async () => {
-    const result = await explore(scenario("ownKeys"), { strategy: "dpor" });
-    expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [], numExplored: 1 });
-  });
-
-  it("lost update: random and PCT find it on every seed within 200 attempts", async () => {
-    const attempts = await sweep(() => scenario("bump"));
-    console.log("attempts to find the node-redis lost update:", JSON.stringify(attempts));
-  }, 240_000);
-
-  // A client interlace does not model: RESP on a plain socket. Its writes are writes of the
-  // server's endpoint, so the commands of the two processes are ordered both ways.
-  it("a hand-written client (RESP on net.Socket#write): DPOR still finds the lost update, ordering the socket writes", async () => {
-    const result = await explore(redisProcessScenarios({ defineScenario, thread }, server.url, "raw").bump(), { strategy: "dpor", ...quick });
-    expect(result.propertyHolds).toBe(false);
-    expect(result.explanation).toMatch(/write to 127\.0\.0\.1:\d+: "\*2\\r\\n\$3\\r\\nGET/);
-  });
-});
+}
