@@ -127,12 +127,19 @@ export function describeConflicts(conflicts: readonly Conflict[], limit = 3): st
 /**
  * The first recognised pattern among the run's accesses, or null.
  * @param threw - The run ended on an exception: a read of a location nobody had written yet is
- *   then an order violation even when the run stopped before its writer ran.
+ *   then an order violation even when the run stopped before its writer ran — unless two threads
+ *   conflict on some location of the run, which explains it better (a read of a file another
+ *   thread was writing; the undefined read was then a local one: node-persist's options).
  */
 export function classify(steps: readonly ExploreStep[], threw: boolean): Classification | null {
   // Untraced effects are assumed to conflict; no pattern can be read from them.
   const accesses = placed(steps).filter((a) => a.location !== WORLD);
-  return lostUpdate(accesses) ?? checkThenAct(accesses) ?? orderViolation(accesses, threw);
+  return lostUpdate(accesses) ?? checkThenAct(accesses) ?? orderViolation(accesses, false) ?? (threw && !shared(accesses) ? orderViolation(accesses, true) : null);
+}
+
+/** Whether two threads accessed one location, one of them writing: a conflict the run can be explained by. */
+function shared(accesses: readonly Placed[]): boolean {
+  return accesses.some((a) => a.op === "write" && accesses.some((b) => b.location === a.location && b.thread !== a.thread));
 }
 
 function lostUpdate(accesses: readonly Placed[]): Classification | null {

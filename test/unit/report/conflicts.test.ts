@@ -40,6 +40,13 @@ describe("conflicts and classification", () => {
     expect(classify([step("t2", r("t2", "App.config", "undefined"))], false)).toBeNull();
   });
 
+  it("does not blame a thread's own undefined read on an order when two threads conflict elsewhere in the run (node-persist: a torn file)", () => {
+    const file = (thread: string, op: "read" | "write"): ThreadAccess => ({ thread, op, location: "file:/s/cart", label: "file /s/cart" });
+    const steps = [step("save", r("save", "Options.ttl", "undefined"), file("save", "write")), step("load", file("load", "read"))];
+    expect(classify(steps, true)).toBeNull();
+    expect(describeConflicts(findConflicts(steps))[0]).toMatch(/^Read-write conflict: thread load read file \/s\/cart/);
+  });
+
   it("sees no conflict between accesses under a common lock", () => {
     const steps = [
       step("t1", acq("t1", "L"), r("t1", "Counter.value"), w("t1", "Counter.value"), rel("t1", "L")),
