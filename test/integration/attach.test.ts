@@ -114,6 +114,53 @@ describe("interlace attach", () => {
     expect(app.stdout()).toBe(ROUNDS);
   }, 20_000);
 
+  it("a schedule the process cannot follow stalls with E_SCHEDULE_STALL (exit 3) naming where it stopped; the process runs on", async () => {
+    const app = await startApp();
+    // The first marker the program reaches is read_counter, not write_counter.
+    const cli = await interlace(["attach", app.url, "--schedule", "app:write_counter"]);
+    expect(cli.code).toBe(3);
+    expect(cli.stderr).toContain("E_SCHEDULE_STALL");
+    expect(cli.stderr).toContain('stopped at marker "read_counter" (fixtures/attach/app.mjs:12) but the next step is app:write_counter (step 1)');
+    expect(await app.exited).toBe(0);
+    expect(app.stdout()).toBe(ROUNDS);
+  }, 20_000);
+
+  it("a schedule longer than the program: E_STEP_THREAD_FINISHED once it ends without reaching the step", async () => {
+    const app = await startApp();
+    const rounds = Array.from({ length: 3 }, () => "app:read_counter app:write_counter").join(" ");
+    const cli = await interlace(["attach", app.url, "--schedule", `${rounds} app:read_counter`]);
+    expect(cli.code).toBe(3);
+    expect(cli.stderr).toContain("E_STEP_THREAD_FINISHED");
+    expect(cli.stderr).toContain('ran to its end without reaching marker "read_counter" (step 7: app:read_counter)');
+    expect(cli.stdout.split("\n").filter((l) => l.startsWith("step "))).toHaveLength(6);
+    expect(await app.exited).toBe(0);
+    expect(app.stdout()).toBe(ROUNDS);
+  }, 20_000);
+
+  it("Ctrl-C at the prompt, with the process paused at a marker: exit 130, detached, the process runs on", async () => {
+    const app = await startApp();
+    const child = spawn(process.execPath, ["bin/interlace.js", "attach", app.url], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    started.push(child);
+    let stdout = "";
+    let stderr = "";
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    // stdin stays open: the prompt waits, the app paused at its first marker.
+    const atMarker = new Promise<void>((resolve) =>
+      child.stdout!.on("data", (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes("stopped at marker read_counter")) resolve();
+      }),
+    );
+    child.stdin!.write("run\n");
+    await atMarker;
+    child.kill("SIGINT");
+    expect(await exit).toBe(130);
+    expect(stderr, stderr).toContain("SIGINT: detaching (the process runs on)");
+    expect(await app.exited).toBe(0);
+    expect(app.stdout()).toBe(ROUNDS);
+  }, 20_000);
+
   it("refuses a URL that is not on loopback, and says what to do with an unreachable one", async () => {
     const remote = await interlace(["attach", "ws://example.com:9229/x"]);
     expect(remote.code).toBe(2);
