@@ -10,6 +10,7 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import { fileURLToPath } from "node:url";
 import { NAME_PATTERN } from "../engine/schedule.js";
 import { markModelled } from "../access/callees.js";
 import { UsageError } from "../errors.js";
@@ -111,4 +112,32 @@ export function callerPosition(callee: (...args: never[]) => unknown = point): s
   const frame = holder.stack?.split("\n")[1];
   const match = frame && /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(frame);
   return match ? `${match[1]}:${match[2]}:${match[3]}` : undefined;
+}
+
+/**
+ * interlace's own code, as paths and URLs: never a user's position. Both folders, whichever this
+ * file runs from: with source maps on (tsx), frames of `dist/` show as their `src/` files.
+ */
+const OWN_CODE = ["src/", "dist/"].flatMap((folder) => {
+  const url = new URL(`../../${folder}`, import.meta.url).href;
+  return [url, fileURLToPath(url)];
+});
+
+/**
+ * `file:line:column` of the first frame above `callee` outside Node's own code and interlace's:
+ * where user code (or a package) made a call that reached interlace through its runtime's stand-ins
+ * (a timer armed, an fs call run as phases).
+ */
+export function outsidePosition(callee: (...args: never[]) => unknown): string | undefined {
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 12;
+  Error.captureStackTrace(holder, callee);
+  Error.stackTraceLimit = limit;
+  for (const line of (holder.stack ?? "").split("\n").slice(1)) {
+    const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (!match || match[1]!.startsWith("node:") || OWN_CODE.some((own) => match[1]!.startsWith(own))) continue;
+    return `${match[1]}:${match[2]}:${match[3]}`;
+  }
+  return undefined;
 }

@@ -28,7 +28,7 @@ import type { Access } from "../strategies/access.js";
 import { classifyFs } from "../io/fs/index.js";
 import { emitEffect } from "../io/drivers/common.js";
 import { asyncForms, CallbackPhases, type AsyncOriginals, type Fn } from "../io/drivers/patch-fs-phases.js";
-import { callerPosition } from "./dispatcher.js";
+import { outsidePosition } from "./dispatcher.js";
 import { parsePosition, type Task } from "./task-run.js";
 
 /** Primitives that record nothing and never park: nothing another task observes changes. */
@@ -69,7 +69,8 @@ export class FsPhases {
   #phases(form: Fn): CallbackPhases {
     const task = this.#ownTask();
     if (task === undefined) return new CallbackPhases(fs);
-    const where = parsePosition(callerPosition(form as (...args: never[]) => unknown));
+    // Through the access runtime's stand-ins (a recorded call) the caller's frame is not the next one up.
+    const where = parsePosition(outsidePosition(form as (...args: never[]) => unknown));
     const via = `fs.${form.name}`;
     const paths = new Map<number, string>();
     let first = true;

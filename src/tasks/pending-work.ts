@@ -17,8 +17,8 @@
  */
 import { createHook, type AsyncHook } from "node:async_hooks";
 import { Socket } from "node:net";
-import { fileURLToPath } from "node:url";
 import { markModelled, markStandIn } from "../access/callees.js";
+import { outsidePosition } from "./dispatcher.js";
 
 /** Resource types that never count as pending work. */
 const LONG_LIVED = new Set([
@@ -36,9 +36,6 @@ interface Entry<T> {
   armedAt?: string;
 }
 
-/** interlace's own code (its `src/` or `dist/` folder): never where a user's timer was armed. */
-const OWN_CODE_URL = new URL("..", import.meta.url).href;
-const OWN_CODE = fileURLToPath(OWN_CODE_URL);
 
 /** The prototype of Node's Timeout objects (their `unref` is watched while enabled). */
 const TimeoutPrototype = (() => {
@@ -220,17 +217,7 @@ function isBackground(entry: Entry<unknown>): boolean {
   return entry.timer !== undefined && entry.timer.hasRef?.() === false;
 }
 
-/** `file:line:column` of the first frame outside Node's own code and interlace: where a timer was armed. */
+/** Where a timer was armed: the first frame outside Node's own code and interlace's. */
 function armingSite(): string | undefined {
-  const holder: { stack?: string } = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 12;
-  Error.captureStackTrace(holder, armingSite);
-  Error.stackTraceLimit = limit;
-  for (const line of (holder.stack ?? "").split("\n").slice(1)) {
-    const match = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (!match || match[1]!.startsWith("node:") || match[1]!.startsWith(OWN_CODE) || match[1]!.startsWith(OWN_CODE_URL)) continue;
-    return `${match[1]}:${match[2]}:${match[3]}`;
-  }
-  return undefined;
+  return outsidePosition(armingSite);
 }

@@ -68,6 +68,16 @@ describe("a store saved with writeFile while another task loads it (the torn rea
     expect(result).toMatchObject({ propertyHolds: true, complete: true, unmodelled: [] });
   });
 
+  it("a phase's gate is shown where the task called writeFile, with its own access (not in interlace's code)", async () => {
+    // DPOR's first execution runs save to its end first; the call goes through the access runtime's stand-ins.
+    for (const form of ["promise", "plain"] as const) {
+      const result = await explore({ ...files.tornStore(form), invariant: () => false, strategy: "dpor", ...quick });
+      const call = form === "promise" ? "promise: \\(s: Store\\) => fsp\\.writeFile" : "plain: \\(s: Store\\) => writeFile";
+      expect(result.explanation, form).toMatch(new RegExp(`fixtures/io/files\\.ts:\\d+\\s+fs\\.writeFile: write callback of: ${call}`));
+      expect(result.explanation, form).not.toMatch(/src\/(tasks|access)\//);
+    }
+  });
+
   it("the phases are steps: replaying the counterexample 10 times reads the store torn 10 times", async () => {
     const found = await explore({ ...files.tornStore("promise"), strategy: "dpor", ...quick });
     const again = await replay(files.tornStore("promise"), found.counterexample!, 10);
