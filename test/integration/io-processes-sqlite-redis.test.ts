@@ -147,6 +147,12 @@ for (const client of ["ioredis", "node-redis"] as const) {
         expect(result.propertyHolds).toBe(false);
         expect(result.explanation).toMatch(/write to 127\.0\.0\.1:\d+: "\*2\\r\\n\$3\\r\\nGET/);
       });
+
+      it("the hand-written client's socket, opened while an ioredis client's announced connect is pending, is not taken for that session", async () => {
+        const result = await explore(redisProcessScenarios({ defineScenario, thread }, server.url, "raw").bumpBesideClient(), { strategy: "dpor", ...quick });
+        expect(result.propertyHolds).toBe(false);
+        expect(result.explanation).toMatch(/write to 127\.0\.0\.1:\d+: "\*2\\r\\n\$3\\r\\nGET/);
+      });
     }
   });
 }

@@ -27,23 +27,34 @@ export function audibly<T>(fn: () => T): T {
 }
 
 /**
- * Endpoints (`net:<host>:<port>`) a modelled client announced a session to, not yet connected:
- * ioredis opens its socket a tick after `connect()`, outside the wrapped call. The next socket
- * connect to such an endpoint is that session's (a read, `classifySession`), not an unknown
- * connection (a write).
+ * Endpoints (`net:<host>:<port>`) a modelled client announced a session to, not yet connected,
+ * with the client's package: ioredis and node-redis open their socket a tick after `connect()`,
+ * outside the wrapped call. The next socket connect to such an endpoint *made from that package's
+ * code* is that session's (a read, `classifySession`), not an unknown connection (a write): a
+ * socket the thread's own code opens to the same server in between stays an unmodelled write.
  */
-const sessions = new Map<string, number>();
+const sessions = new Map<string, string[]>();
 
-export function announceSession(location: string): void {
-  sessions.set(location, (sessions.get(location) ?? 0) + 1);
+export function announceSession(location: string, pkg: string): void {
+  const pending = sessions.get(location);
+  if (pending === undefined) sessions.set(location, [pkg]);
+  else pending.push(pkg);
 }
 
-/** Whether a socket connect to `location` is an announced session's (consumes the announcement). */
+/** Whether a socket connect to `location`, made now, is an announced session's (consumes the announcement). */
 export function takeSession(location: string): boolean {
-  const n = sessions.get(location) ?? 0;
-  if (n === 0) return false;
-  if (n === 1) sessions.delete(location);
-  else sessions.set(location, n - 1);
+  const pending = sessions.get(location);
+  if (pending === undefined) return false;
+  const holder: { stack?: string } = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 30;
+  Error.captureStackTrace(holder, takeSession);
+  Error.stackTraceLimit = limit;
+  const stack = (holder.stack ?? "").replace(/\\/g, "/");
+  const i = pending.findIndex((pkg) => stack.includes(`/node_modules/${pkg}/`));
+  if (i < 0) return false;
+  pending.splice(i, 1);
+  if (pending.length === 0) sessions.delete(location);
   return true;
 }
 

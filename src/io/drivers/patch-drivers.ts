@@ -186,17 +186,17 @@ function patchIoredis(drivers: Drivers, wrap: Wrap, once: (o: object) => boolean
         const d = Object.getOwnPropertyDescriptor(p, key);
         if (d === undefined || typeof d.value !== "function" || !d.writable) continue;
         const op = drivers.find(d.value as Function, undefined, () => "ioredis");
-        if (op !== null) (p as Record<string, unknown>)[key] = wrap(d.value as Function, announcing(op));
+        if (op !== null) (p as Record<string, unknown>)[key] = wrap(d.value as Function, announcing(op, "ioredis"));
       }
     }
   }
 }
 
-/** An ioredis operation whose session reads of an endpoint announce the socket connect that follows. */
-function announcing(op: DriverOp): DriverOp {
+/** A Redis client operation (of package `pkg`) whose session reads of an endpoint announce the socket connect that follows. */
+function announcing(op: DriverOp, pkg: string): DriverOp {
   return (r, args, emit) =>
     op(r, args, (a) => {
-      if (a.op === "read" && a.location.startsWith("net:")) announceSession(a.location);
+      if (a.op === "read" && a.location.startsWith("net:")) announceSession(a.location, pkg);
       emit(a);
     });
 }
@@ -219,7 +219,7 @@ function patchNodeRedis(drivers: Drivers, wrap: Wrap, once: (o: object) => boole
     }
   };
   const wrapAdopting = (fn: Function, op: DriverOp): Function => {
-    const inner = wrap(fn, announcing(op));
+    const inner = wrap(fn, announcing(op, "@redis/client"));
     const wrapped = function (this: unknown, ...args: unknown[]): unknown {
       adopt(this);
       const result = Reflect.apply(inner, this, args);
