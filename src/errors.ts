@@ -403,20 +403,6 @@ export class DebugCommandError extends InterlaceError {
   }
 }
 
-/**
- * `interlace debug --inspect` on a scenario of task threads: they run in interlace's own isolate,
- * which a DevTools client must never pause, so there is no thread to attach to (running them in a
- * worker isolate under `debug` is not built yet).
- */
-export class DebugInspectTasksError extends InterlaceError {
-  constructor(scenario: string) {
-    super(
-      "E_DEBUG_INSPECT_TASKS",
-      "input",
-      `--inspect attaches DevTools to worker and process threads; ${scenario} has task threads, which run in interlace's own isolate (never paused under a debugger), so there is nothing to attach to. Use the debug prompt (print, where) without --inspect.`,
-    );
-  }
-}
 
 // ---------------------------------------------------------------- interlace attach
 

@@ -8,14 +8,23 @@ import { parseCounterexample, type Counterexample } from "../engine/counterexamp
 import { checkScenario, checkScenarioKeys, isScenario, type ScenarioDefinition } from "../scenario.js";
 import { findSyntaxError, formatSyntaxError } from "./syntax-location.js";
 
-/** Imports `path` and returns its default export, checked as a scenario. */
-export async function loadScenario(path: string): Promise<ScenarioDefinition> {
+/**
+ * Imports `path` and returns its default export, checked as a scenario.
+ *
+ * @param registered - tsx's hooks are registered in this thread already (the debug task host):
+ *   import the file itself, not through `tsImport`'s namespace (whose `?tsx-namespace=` query
+ *   would be in every script URL a debugger sees).
+ */
+export async function loadScenario(path: string, registered = false): Promise<ScenarioDefinition> {
   const absolute = resolve(path);
   if (!existsSync(absolute)) throw new ModuleNotFoundError("Scenario file", absolute);
   let mod: Record<string, unknown>;
   try {
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
+    if (registered) mod = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+    else {
+      const { tsImport } = await import("tsx/esm/api");
+      mod = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as Record<string, unknown>;
+    }
   } catch (error) {
     if (error instanceof InterlaceError) throw error;
     // Thrown by another copy of interlace (the scenario resolved "interlace" elsewhere): same code.

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { DebugInspectTasksError, ScenarioError } from "../errors.js";
+import { ScenarioError } from "../errors.js";
 import type { Counterexample } from "../engine/counterexample.js";
 import { DEFAULTS } from "../explore/options.js";
 import { loadScenario, readCounterexample } from "../cli/load-scenario.js";
@@ -17,7 +17,7 @@ import { startInspectEndpoint, type InspectEndpoint } from "./inspect/server.js"
 import { isolateDriver } from "./isolate-driver.js";
 import { runRepl } from "./repl.js";
 import { DebugSession } from "./session.js";
-import { taskDriver } from "./task-driver.js";
+import { remoteTaskDriver } from "./task-host/remote-driver.js";
 
 /** Parsed `debug` command. */
 export interface DebugCommand {
@@ -30,7 +30,7 @@ export interface DebugCommand {
   maxSteps: number | undefined;
   /** `--markers`: worker/process threads stop at markers only (default: every statement; a counterexample says which). */
   markers: boolean;
-  /** `--inspect`: serve a CDP endpoint for DevTools / VS Code beside the prompt (worker and process threads). */
+  /** `--inspect`: serve a CDP endpoint for DevTools / VS Code beside the prompt (one target per thread). */
   inspect: boolean;
   timeout: number | undefined;
   tracePackages: string[];
@@ -44,13 +44,12 @@ export async function debugCommand(command: DebugCommand): Promise<number> {
   installInstrumentation({ tracePackages });
   const scenario = await loadScenario(command.scenario);
   const kind = threadsKind(scenario.threads);
-  if (command.inspect && kind === "task") throw new DebugInspectTasksError(command.scenario);
   const maxSteps = command.maxSteps ?? counterexample?.config?.maxSteps ?? DEFAULTS.maxSteps;
   const timeoutMs = command.timeout ?? DEFAULTS.timeout;
   const granularity = counterexample?.granularity ?? (command.markers ? "markers" : "statements");
   const driver: RunDriver =
     kind === "task"
-      ? taskDriver(scenario, { timeoutMs, maxSteps })
+      ? await remoteTaskDriver(command.scenario, { timeoutMs, maxSteps, tracePackages })
       : isolateDriver(scenario, { granularity, timeoutMs, maxSteps, tracePackages });
   if (counterexample !== null) {
     try {

@@ -10,6 +10,8 @@ import type { Failure } from "../engine/counterexample.js";
 import type { Where } from "../engine/schedule-run.js";
 import type { ExploreStep } from "../engine/task-explore.js";
 import type { ThreadDriver } from "../controller/thread-driver.js";
+import type { CdpSession } from "../cdp/session.js";
+import type { Protocol } from "../protocol/cdp.js";
 import type { Position } from "./held-run.js";
 
 /** One thread where the run stands. */
@@ -38,6 +40,21 @@ export interface RunVerdict {
   fault: string | null;
 }
 
+/**
+ * A thread as a DevTools client of `--inspect` sees it: the controller's debugger session of its
+ * isolate, the scripts parsed there, and the pause the session holds it at (a worker/process
+ * thread's {@link ThreadDriver}; a task thread's view of the task host, `task-host/remote-driver.ts`).
+ */
+export interface InspectTarget {
+  readonly cdpSession: CdpSession;
+  readonly parsedScripts: readonly Protocol.Debugger.ScriptParsedEvent[];
+  readonly stoppedAt: { readonly pause: Protocol.Debugger.PausedEvent } | null;
+  /** Task threads: a client looks at this thread (stop the shared isolate in its frame). */
+  show?(): Promise<void>;
+  /** Task threads: its client left. */
+  forget?(): void;
+}
+
 /** The threads of a scenario under the debugger. */
 export interface RunDriver {
   readonly kind: "task" | "isolate";
@@ -59,7 +76,7 @@ export interface RunDriver {
   evaluate(thread: string, expression: string): Promise<string>;
   /** The stack of a stopped thread (innermost first). */
   stack(thread: string): Promise<FrameLine[]>;
-  /** The scenario state of this run. */
+  /** The scenario state of this run (task threads: a promise of its rendering, from the task host). */
   state(): unknown;
   /** The invariant's verdict on this run (only once every thread finished). */
   invariant(): Promise<Failure | null>;
@@ -67,6 +84,10 @@ export interface RunDriver {
   root(): string;
   /** Isolates: the debugger of a thread's isolate (its CDP session and pause), for `--inspect`; null before launch. */
   threadDriver?(thread: string): ThreadDriver | null;
+  /** Task threads: the thread as a DevTools target of `--inspect`. */
+  inspectTarget?(thread: string): InspectTarget;
+  /** Task threads: calls `listener` when the thread shown with its frame changes outside a move. */
+  onFocus?(listener: () => void): () => void;
   /** Ends the run, runs teardown, disposes every isolate. Idempotent. */
   close(): Promise<void>;
 }

@@ -97,7 +97,7 @@ export function renderStack(thread: string, frames: readonly FrameLine[], kind: 
   if (kind === "task") {
     const f = frames[0];
     const at = f?.where ? `${position(f.where)}  ${f.where.text ?? ""}` : "(position unknown)";
-    return `${thread} is parked at ${f?.functionName ?? "a gate"}: ${at}\n  (task threads run in this isolate, which is never paused: the gate is all there is of their stack)`;
+    return `${thread} is parked at ${f?.functionName ?? "a gate"}: ${at}\n  (a parked task is suspended in an await and has no stack: its gate is where it is; print reads its frame's variables)`;
   }
   // Frames outside traced code (interlace's runtime that called the thread's function, node internals) are counted, not shown.
   const traced = frames.filter((f) => f.where !== null);

@@ -109,7 +109,7 @@ export async function execute(session: DebugSession, command: DebugCommandLine):
     case "where":
       return renderStack(command.thread, await session.where(command.thread), session.kind);
     case "state":
-      return renderState(session.state());
+      return renderState(await session.state());
     case "invariant":
       return renderInvariant(await session.invariant());
     case "save": {

@@ -14,7 +14,7 @@ import { DebugCommandError, DebugUnknownThreadError } from "../errors.js";
 import type { Counterexample, Failure } from "../engine/counterexample.js";
 import type { ExploreStep } from "../engine/task-explore.js";
 import { hashSources } from "../tasks/source-hash.js";
-import type { ThreadDriver } from "../controller/thread-driver.js";
+import type { InspectTarget } from "./driver.js";
 import type { FrameLine, RunDriver, RunVerdict, ThreadStatus } from "./driver.js";
 
 /** A thread as the view shows it. */
@@ -64,6 +64,8 @@ export class DebugSession {
     this.#driver = driver;
     this.#options = options;
     this.#plan = [...(options.counterexample?.decisions ?? [])];
+    // Task threads: the task shown with its frame changed (a `print`, a client's look): clients follow it as after a move.
+    driver.onFocus?.(() => this.#notifyMoved());
   }
 
   /** Starts the first run, held at decision `at` (default 0). */
@@ -111,9 +113,9 @@ export class DebugSession {
     return () => this.#moved.delete(listener);
   }
 
-  /** The debugger of a worker/process thread's isolate (its CDP session and pause), or null (task threads, not launched). */
-  threadDriver(thread: string): ThreadDriver | null {
-    return this.#driver.threadDriver?.(thread) ?? null;
+  /** A thread as a DevTools target: its isolate's debugger (worker/process threads, null before launch), or its view of the task host. */
+  threadDriver(thread: string): InspectTarget | null {
+    return this.#driver.inspectTarget?.(thread) ?? this.#driver.threadDriver?.(thread) ?? null;
   }
 
   view(): SessionView {
@@ -187,8 +189,8 @@ export class DebugSession {
   }
 
   /** The scenario state of the current run (live: shared memory shows the threads' writes). */
-  state(): unknown {
-    return this.#driver.state();
+  async state(): Promise<unknown> {
+    return await this.#driver.state();
   }
 
   /** The invariant's verdict: only once every thread finished. */

@@ -1,15 +1,15 @@
 /**
- * Task threads under `interlace debug`: each run is `runTaskPolicy` with a {@link TaskExploreRun}
- * whose chooser is a {@link HeldRun}, so the task loop awaits the user's choice at every quiet point
- * (every await, marker, lock and callback gate is a decision).
+ * Task threads under `interlace debug`, in the isolate they run in: each run is `runTaskPolicy`
+ * with a {@link TaskExploreRun} whose chooser is a {@link HeldRun}, so the task loop awaits the
+ * user's choice at every quiet point (every await, marker, lock and callback gate is a decision).
+ * The debug command runs this driver inside the task host (`task-host/host.ts`, a worker isolate),
+ * never in interlace's own isolate; `task-host/remote-driver.ts` is the session's side.
  *
- * `print` and `where`: task threads run in this isolate, which is never paused, so a parked task has
- * no frame to evaluate in. `print <task> <expression>` evaluates against the scenario state instead
- * (its properties as names, and `state`, `result` — the task's resolved value once it finished —,
- * `results`, `thread`), through an inspector session on this isolate with `throwOnSideEffect`, the
- * same refusal of side effects as for workers. `where` shows the gate the task is parked at.
- * (Running task threads in a worker isolate, which the DevTools half of issue 12 needs, would give
- * them real frames; not done yet.)
+ * `evaluate` here is the fallback of `print`: against the scenario state (its properties as names,
+ * and `state`, `result` — the task's resolved value once it finished —, `results`, `thread`),
+ * through an inspector session on this isolate with `throwOnSideEffect`. The task's own frame is
+ * read by the session's side, stopped in the closure its gate was given ({@link LocalTaskDriver.peek}).
+ * `where` shows the gate the task is parked at.
  *
  * @module
  */
@@ -38,6 +38,8 @@ export interface TaskDriverOptions {
 }
 
 interface Current {
+  /** The run's frame closures (`TaskRun.peekOf`), once the run exists. */
+  peeks: { peekOf(name: string): (() => void) | undefined } | null;
   held: HeldRun;
   engine: TaskExploreRun;
   state: unknown;
@@ -47,8 +49,15 @@ interface Current {
 
 const SCOPE_KEY = "__interlaceDebugScope";
 
-/** Creates the driver of a task scenario. */
-export function taskDriver(scenario: ScenarioDefinition, options: TaskDriverOptions): RunDriver {
+/** The task driver as the task host uses it: also hands out the closure of a parked task's frame. */
+export interface LocalTaskDriver extends RunDriver {
+  /** The closure of the frame `thread` is parked in (code instrumented with `peek`), if any. */
+  peek(thread: string): (() => void) | undefined;
+  state(): unknown;
+}
+
+/** Creates the driver of a task scenario, running its tasks in this isolate (the task host's, under `interlace debug`). */
+export function taskDriver(scenario: ScenarioDefinition, options: TaskDriverOptions): LocalTaskDriver {
   const names = Object.keys(scenario.threads);
   const threads = names.map((name) => ({ name, fn: (scenario.threads[name] as TaskThreadSpec<unknown>).fn as (state: unknown) => unknown }));
   let current: Current | null = null;
@@ -78,7 +87,7 @@ export function taskDriver(scenario: ScenarioDefinition, options: TaskDriverOpti
       const held = new HeldRun(prefix);
       const accesses = new AccessLog();
       const engine = new TaskExploreRun(held, options.maxSteps, accesses);
-      const run: Current = { held, engine, state, snapshot: threads.map((t) => ({ name: t.name, phase: "blocked" as const })), done: Promise.resolve() };
+      const run: Current = { peeks: null, held, engine, state, snapshot: threads.map((t) => ({ name: t.name, phase: "blocked" as const })), done: Promise.resolve() };
       const policy: TaskPolicy = {
         decide(tasks) {
           run.snapshot = tasks;
@@ -86,7 +95,7 @@ export function taskDriver(scenario: ScenarioDefinition, options: TaskDriverOpti
         },
         passesAwait: () => false,
       };
-      const outcome = runTaskPolicy(threads, state, policy, { timeoutMs: options.timeoutMs, accesses }).finally(() => engine.finish());
+      const outcome = runTaskPolicy(threads, state, policy, { timeoutMs: options.timeoutMs, accesses, onRun: (peeks) => (run.peeks = peeks) }).finally(() => engine.finish());
       held.watch(outcome.then((o) => Object.freeze(o.results)));
       run.done = outcome.then(() => undefined, () => undefined);
       current = run;
@@ -137,6 +146,7 @@ export function taskDriver(scenario: ScenarioDefinition, options: TaskDriverOpti
       return [{ functionName: status.detail || status.state, where: status.where ?? null }];
     },
     state: () => need().state,
+    peek: (thread) => (current?.held.held === null ? undefined : current?.peeks?.peekOf(thread)),
     async invariant(): Promise<Failure | null> {
       const run = need();
       return invariantFailure(scenario.invariant, run.state, run.held.end?.results ?? Object.freeze({}));

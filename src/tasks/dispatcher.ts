@@ -34,13 +34,13 @@ export function getDispatcher(): Dispatcher {
   if (dispatcher === undefined) {
     const store = new AsyncLocalStorage<DispatchedTask>();
     const gateRun: GateRun = {
-      a(x, f, i) {
+      a(x, f, i, k) {
         const task = store.getStore();
-        return task === undefined ? x : task.a(x, f, i);
+        return task === undefined ? x : task.a(x, f, i, k);
       },
-      m(f, i) {
+      m(f, i, k) {
         const task = store.getStore();
-        return task === undefined ? undefined : task.m(f, i);
+        return task === undefined ? undefined : task.m(f, i, k);
       },
       i(x, f, i) {
         const task = store.getStore();

@@ -19,12 +19,14 @@ import { instrumentForLoader, type HooksData, type LoaderNotice } from "./instal
 let filter = new TraceFilter();
 let port: NonNullable<HooksData["port"]> | null = null;
 let accesses = false;
+let peek = false;
 
 /** Receives the `data` passed to `module.register`. */
 export const initialize: InitializeHook<HooksData | undefined> = (data) => {
   filter = new TraceFilter({ tracePackages: data?.tracePackages ?? [] });
   port = data?.port ?? null;
   accesses = data?.accesses ?? false;
+  peek = data?.peek ?? false;
 };
 
 /** Instruments traced `file:` modules after the rest of the chain loaded them. */
@@ -34,7 +36,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (source === null || source === undefined || (format !== "module" && format !== "commonjs")) return result;
   if (!url.startsWith("file:") || !filter.shouldTraceFile(url)) return result;
   const code = decode(source);
-  const out = instrumentForLoader(code, fileURLToPath(url), format, { accesses });
+  const out = instrumentForLoader(code, fileURLToPath(url), format, { accesses, peek });
   for (const notice of out.notices) report(notice);
   return out.code === code ? result : { ...result, source: out.code };
 };

@@ -9,7 +9,7 @@
  * its exact semantics and code outside a run pays one property read per await.
  *
  * The instrumented forms (see `transform.ts`):
- * - `await X` → `await __il.a(X, __ilF, i)`;
+ * - `await X` → `await __il.a(X, __ilF, i)` (under `interlace debug`, `__il.a(X, __ilF, i, peek)`);
  * - `for await (… of X)` → `for await (… of __il.i(X, __ilF, i))`;
  * - a marker gating statement S in an async function → `__il.run !== null && await __il.m(__ilF, i); S`;
  * - the file registers its gate table once: `var __ilF = __il.f(url, table)`.
@@ -42,10 +42,13 @@ export interface GateFile {
 
 /** What an active run implements; installed as `gates.run` for its duration. */
 export interface GateRun {
-  /** Called for `await X` in instrumented code; returns what the `await` should wait for. */
-  a(value: unknown, file: number, site: number): unknown;
+  /**
+   * Called for `await X` in instrumented code; returns what the `await` should wait for. `peek`:
+   * code instrumented for `interlace debug` passes a closure of the awaiting frame (`PEEK_CLOSURE`).
+   */
+  a(value: unknown, file: number, site: number, peek?: () => void): unknown;
   /** Called for a marker gate; returns a promise to await, or `undefined` when the caller is not a task. */
-  m(file: number, site: number): Promise<void> | undefined;
+  m(file: number, site: number, peek?: () => void): Promise<void> | undefined;
   /** Wraps the iterable of a `for await` loop. */
   i(iterable: unknown, file: number, site: number): unknown;
   /** Called by `point(name)`; returns a promise to await, or `undefined` when the caller is not a task. */
@@ -76,8 +79,8 @@ export interface Gates {
   run: GateRun | null;
   /** Every instrumented file loaded so far, indexed by the number `f()` returned. */
   readonly files: GateFile[];
-  a(value: unknown, file: number, site: number): unknown;
-  m(file: number, site: number): Promise<void> | undefined;
+  a(value: unknown, file: number, site: number, peek?: () => void): unknown;
+  m(file: number, site: number, peek?: () => void): Promise<void> | undefined;
   i(iterable: unknown, file: number, site: number): unknown;
   /** Registers a file's gate table; returns its index. */
   f(url: string, sites: readonly GateSite[]): number;
@@ -89,8 +92,8 @@ export const GATES_KEY = "interlace.gates.v1";
 /** The gate object's definition as JavaScript source (the preamble inlines it). */
 const GATES_OBJECT_SOURCE =
   "{run:null,files:[]," +
-  "a(x,f,i){return this.run===null?x:this.run.a(x,f,i)}," +
-  "m(f,i){return this.run===null?void 0:this.run.m(f,i)}," +
+  "a(x,f,i,k){return this.run===null?x:this.run.a(x,f,i,k)}," +
+  "m(f,i,k){return this.run===null?void 0:this.run.m(f,i,k)}," +
   "i(x,f,i){return this.run===null?x:this.run.i(x,f,i)}," +
   "f(u,s){return this.files.push({url:u,sites:s})-1}}";
 
@@ -119,11 +122,11 @@ export function getGates(): Gates {
     gates = {
       run: null,
       files: [],
-      a(x, f, i) {
-        return this.run === null ? x : this.run.a(x, f, i);
+      a(x, f, i, k) {
+        return this.run === null ? x : this.run.a(x, f, i, k);
       },
-      m(f, i) {
-        return this.run === null ? undefined : this.run.m(f, i);
+      m(f, i, k) {
+        return this.run === null ? undefined : this.run.m(f, i, k);
       },
       i(x, f, i) {
         return this.run === null ? x : this.run.i(x, f, i);

@@ -34,6 +34,8 @@ export interface InstallOptions {
    * environment has `INTERLACE_ACCESSES=0`).
    */
   accesses?: boolean;
+  /** `interlace debug`'s task host: gates pass a closure of the awaiting frame (`InstrumentOptions.peek`). Default false. */
+  peek?: boolean;
 }
 
 /** What the ESM hooks module receives in `initialize(data)`. */
@@ -41,6 +43,8 @@ export interface HooksData {
   tracePackages: string[];
   /** Instrument property accesses too. */
   accesses: boolean;
+  /** Gates pass a closure of the awaiting frame (`interlace debug`). */
+  peek?: boolean;
   /** Port for {@link LoaderNotice}s back to the main thread (warnings emitted on the hooks thread are lost). */
   port?: { postMessage(message: LoaderNotice): void };
 }
@@ -63,6 +67,7 @@ export const INSTRUMENT_WARNING = "INTERLACE_INSTRUMENT";
 interface Installation {
   readonly tracePackages: readonly string[];
   readonly accesses: boolean;
+  readonly peek: boolean;
   /** Files already warned about (once per file). */
   readonly warned: Set<string>;
 }
@@ -88,7 +93,7 @@ export function installInstrumentation(options: InstallOptions = {}): void {
   if (installed !== undefined) {
     const samePackages = options.tracePackages === undefined || sameList(installed.tracePackages, requested);
     const sameAccesses = options.accesses === undefined || options.accesses === installed.accesses;
-    if (samePackages && sameAccesses) return;
+    if (samePackages && sameAccesses && (options.peek === undefined || options.peek === installed.peek)) return;
     const was = samePackages ? `accesses ${installed.accesses}` : `tracePackages ${JSON.stringify(installed.tracePackages)}`;
     const asked = samePackages ? `accesses ${String(options.accesses)}` : JSON.stringify(requested);
     const hint = samePackages
@@ -102,7 +107,8 @@ export function installInstrumentation(options: InstallOptions = {}): void {
     );
   }
   const accesses = options.accesses ?? accessesByDefault();
-  const installation: Installation = { tracePackages: requested, accesses, warned: new Set() };
+  const peek = options.peek === true;
+  const installation: Installation = { tracePackages: requested, accesses, peek, warned: new Set() };
   registry[INSTALLATION_KEY] = installation;
   if (accesses) installAccessRecorder();
 
@@ -114,7 +120,7 @@ export function installInstrumentation(options: InstallOptions = {}): void {
   const { port1, port2 } = new MessageChannel();
   port1.on("message", (notice: LoaderNotice) => emitNotice(installation, notice));
   port1.unref();
-  const data: HooksData = { tracePackages: [...requested], accesses, port: port2 };
+  const data: HooksData = { tracePackages: [...requested], accesses, peek, port: port2 };
   register(hooksUrl(), { data, transferList: [port2] });
 }
 
@@ -134,7 +140,8 @@ export function accessesByDefault(): boolean {
  * @param code - The code as the loader would run it (possibly compiled, with an inline map).
  * @param filename - Absolute path of the file.
  * @param format - How the code is parsed.
- * @param options - `accesses`: instrument property accesses too (default false).
+ * @param options - `accesses`: instrument property accesses too (default false); `peek`: gates
+ *   pass a closure of the awaiting frame (default false).
  * @returns The code to run (the input when there is nothing to instrument, it was already
  *   instrumented, or the transform failed) and warnings to emit about the file.
  */
@@ -142,11 +149,11 @@ export function instrumentForLoader(
   code: string,
   filename: string,
   format: "module" | "commonjs",
-  options: { accesses?: boolean } = {},
+  options: { accesses?: boolean; peek?: boolean } = {},
 ): { code: string; notices: LoaderNotice[] } {
   if (isInstrumented(code)) return { code, notices: [] };
   try {
-    const result = instrument(code, { filename, format, inlineMap: true, accesses: options.accesses === true });
+    const result = instrument(code, { filename, format, inlineMap: true, accesses: options.accesses === true, peek: options.peek === true });
     if (result === null) return { code, notices: [] };
     const notices: LoaderNotice[] =
       result.warnings.length === 0 ? [] : [{ file: filename, code: MARKER_WARNING, message: result.warnings.join("\n") }];
@@ -191,7 +198,7 @@ function patchCompile(filter: TraceFilter, installation: Installation): void {
     ) {
       transforming = true;
       try {
-        const out = instrumentForLoader(content, filename, format, { accesses: installation.accesses });
+        const out = instrumentForLoader(content, filename, format, { accesses: installation.accesses, peek: installation.peek });
         for (const notice of out.notices) emitNotice(installation, notice);
         content = out.code;
       } finally {

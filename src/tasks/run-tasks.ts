@@ -35,6 +35,8 @@ export interface TaskRunOptions {
   accesses?: AccessLog;
   /** Aborting it ends the run with `E_INTERRUPTED` (parked tasks are cancelled as after any failure). */
   signal?: AbortSignal;
+  /** `interlace debug`: told the run's frame closures (`TaskRun.peekOf`) once the run exists. */
+  onRun?: (run: Pick<TaskRun, "peekOf">) => void;
 }
 
 /** What decides a run: a marker schedule (`TaskScheduleRun`) or an exploration strategy (`TaskExploreRun`). */
@@ -162,6 +164,7 @@ class TaskRunController {
       },
       this.#engine.passesAwait(),
     );
+    options.onRun?.(this.#run);
     const { store } = installDispatcher();
     this.#ownTask = () => {
       const task = store.getStore();

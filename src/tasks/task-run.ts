@@ -54,6 +54,8 @@ interface Parked {
   cancel: (error: unknown) => void;
   /** An `acquire` gate's lock: its state is read at each quiet point. */
   lock?: SchedulableLock;
+  /** Code instrumented for `interlace debug`: a closure of the frame parked here (see `PEEK_CLOSURE`). */
+  peek?: () => void;
 }
 
 /** What the run reports to its controller as tasks end, and the lock operations of its tasks. */
@@ -94,11 +96,11 @@ export class Task implements DispatchedTask {
     this.run = run;
   }
 
-  a(x: unknown, f: number, i: number): unknown {
-    return this.run.awaitGate(this, x, f, i);
+  a(x: unknown, f: number, i: number, peek?: () => void): unknown {
+    return this.run.awaitGate(this, x, f, i, peek);
   }
-  m(f: number, i: number): Promise<void> | undefined {
-    return this.run.markerGate(this, this.run.siteName(f, i), this.run.where(f, i));
+  m(f: number, i: number, peek?: () => void): Promise<void> | undefined {
+    return this.run.markerGate(this, this.run.siteName(f, i), this.run.where(f, i), peek);
   }
   i(x: unknown, f: number, i: number): unknown {
     return this.run.iterate(this, x, f, i);
@@ -266,13 +268,13 @@ export class TaskRun {
 
   // ---------------------------------------------------------------- gates (via Task)
 
-  awaitGate(task: Task, x: unknown, f: number, i: number): unknown {
+  awaitGate(task: Task, x: unknown, f: number, i: number, peek?: () => void): unknown {
     if (this.#ended) return this.#afterEnd(task, x, true);
     task.lastAwait = [f, i];
     if (this.#free || task.free) return x;
     // `await point("x")`, a marker's own promise: that gate is the scheduling point, not a second one after it.
     if (typeof x === "object" && x !== null && this.#gatePromises.has(x)) return x;
-    const gated = this.#settleThenGate(task, x, f, i);
+    const gated = this.#settleThenGate(task, x, f, i, peek);
     this.#gatePromises.add(gated);
     return gated;
   }
@@ -285,10 +287,10 @@ export class TaskRun {
     return this.#gatePromises.has(promise);
   }
 
-  markerGate(task: Task, name: string, where: Where | undefined): Promise<void> | undefined {
+  markerGate(task: Task, name: string, where: Where | undefined, peek?: () => void): Promise<void> | undefined {
     if (this.#ended) return this.#afterEnd(task, undefined, false);
     if (this.#free || task.free) return undefined;
-    const parked = this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name });
+    const parked = this.#park(task, where ? { kind: "marker", marker: name, where } : { kind: "marker", marker: name }, peek);
     this.#gatePromises.add(parked);
     return parked;
   }
@@ -372,7 +374,7 @@ export class TaskRun {
     return where ?? undefined;
   }
 
-  async #settleThenGate(task: Task, x: unknown, f: number, i: number): Promise<unknown> {
+  async #settleThenGate(task: Task, x: unknown, f: number, i: number, peek: (() => void) | undefined): Promise<unknown> {
     let value: unknown;
     let failed = false;
     let error: unknown;
@@ -382,17 +384,17 @@ export class TaskRun {
       failed = true;
       error = e;
     }
-    const gate = this.#afterAwait(task, f, i);
+    const gate = this.#afterAwait(task, f, i, peek);
     if (gate !== undefined) await gate;
     if (failed) throw error;
     return value;
   }
 
-  #afterAwait(task: Task, f: number, i: number): Promise<void> | undefined {
+  #afterAwait(task: Task, f: number, i: number, peek: (() => void) | undefined): Promise<void> | undefined {
     if (this.#ended) return this.#afterEnd(task, undefined, true);
     if (this.#free || task.free || (task === this.#holder && this.#passAwaits)) return undefined;
     const where = this.where(f, i);
-    return this.#park(task, where ? { kind: "await", where } : { kind: "await" });
+    return this.#park(task, where ? { kind: "await", where } : { kind: "await" }, peek);
   }
 
   #lockInfo(lock: SchedulableLock): LockInfo {
@@ -415,8 +417,16 @@ export class TaskRun {
     return { ...parked.gate, lock: state };
   }
 
-  #park(task: Task, gate: TaskGate): Promise<void> {
-    return new clock.Promise<void>((open, cancel) => task.parked.push({ gate, open, cancel }));
+  #park(task: Task, gate: TaskGate, peek?: () => void): Promise<void> {
+    return new clock.Promise<void>((open, cancel) => task.parked.push(peek === undefined ? { gate, open, cancel } : { gate, open, cancel, peek }));
+  }
+
+  /**
+   * The closure of the frame `name` is parked in (its first gate, the one its status shows), when
+   * its code was instrumented for `interlace debug` and that gate is an await or a marker.
+   */
+  peekOf(name: string): (() => void) | undefined {
+    return this.tasks.find((t) => t.name === name)?.parked[0]?.peek;
   }
 
   /** A gate reached after the run ended (see the module comment): `pass` lets it through. */

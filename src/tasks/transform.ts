@@ -42,7 +42,23 @@ export interface InstrumentOptions {
    * The file is then instrumented even when it has no gate. Default false.
    */
   accesses?: boolean;
+  /**
+   * `interlace debug`: every await and marker gate also passes a closure made in the awaiting
+   * frame ({@link PEEK_CLOSURE}), so that a debugger can stop inside it and read that frame's
+   * variables while the task is parked. Default false.
+   */
+  peek?: boolean;
 }
+
+/**
+ * The closure a gate passes under `peek`: calling it stops at its `debugger` statement (when a
+ * debugger is attached) with the awaiting function's scope as its closure scope. The direct `eval`
+ * it never runs (it is called with no argument) makes V8 keep every variable of the enclosing
+ * functions in their contexts, where a suspended frame's locals can be read; without it only
+ * variables some closure uses are kept. It must be a call a compiler cannot prove dead: esbuild
+ * (tsx) drops `0&&eval("")`. It names `this`, or V8 would not keep the method's `this` for it.
+ */
+export const PEEK_CLOSURE = "(s)=>{debugger;return s===void 0?this:eval(s)}";
 
 /** Output of {@link instrument}. */
 export interface InstrumentResult {
@@ -108,7 +124,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const inOriginal = input === null || original.path === filename || readable(original.path);
   const siteFile = inOriginal && input !== null ? pathToFileURL(original.path).href : pathToFileURL(filename).href;
   const place: SitePlace = inOriginal ? (offset) => positions.original(offset) : (offset) => positions.generated(offset);
-  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, place, inOriginal);
+  const peek = options.peek === true ? `,${PEEK_CLOSURE}` : "";
+  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, place, inOriginal, peek);
   let tracked = false;
   let variables: string[] = [];
   if (accesses) {
@@ -204,14 +221,14 @@ function readable(path: string): boolean {
   }
 }
 
-function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], place: SitePlace, inOriginal: boolean): void {
+function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], place: SitePlace, inOriginal: boolean, peek: string): void {
   if (rewrite.kind === "statement") {
     const { target } = rewrite;
     if (target.markers.length === 0) return;
     let gates = "";
     for (const marker of target.markers) {
       // In a generator that compiled code drives as an async function, `yield` is its await.
-      gates += target.context === "coroutine" ? `__il.run!==null&&(yield __il.m(__ilF,${sites.length}));` : `__il.run!==null&&await __il.m(__ilF,${sites.length});`;
+      gates += target.context === "coroutine" ? `__il.run!==null&&(yield __il.m(__ilF,${sites.length}${peek}));` : `__il.run!==null&&await __il.m(__ilF,${sites.length}${peek});`;
       const at = inOriginal ? marker : place(target.start);
       sites.push([at.line, at.column, GateKind.Marker, marker.name]);
     }
@@ -232,5 +249,5 @@ function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], place: Si
   const call = rewrite.kind === "await" ? "__il.a(" : "__il.i(";
   sites.push([line, column, rewrite.kind === "await" ? GateKind.Await : GateKind.ForAwait]);
   edits.insert(rewrite.start, rewrite.sequence ? `${call}(` : call);
-  edits.close(rewrite.end, `${rewrite.sequence ? ")" : ""}, __ilF, ${index})`, rewrite.start);
+  edits.close(rewrite.end, `${rewrite.sequence ? ")" : ""}, __ilF, ${index}${rewrite.kind === "await" ? peek : ""})`, rewrite.start);
 }

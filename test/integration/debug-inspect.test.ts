@@ -21,6 +21,7 @@ import { REFUSED_METHODS, SCHEDULE_REFUSAL } from "../../src/debug/inspect/metho
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const BANK = "examples/bank/scenario.ts";
 const SQLITE = "examples/bank-sqlite/scenario.ts";
+const COUNTER = "examples/async-counter/scenario.ts";
 const tmp = mkdtempSync(join(tmpdir(), "interlace-inspect-"));
 const children = new Set<ChildProcessWithoutNullStreams>();
 afterAll(() => {
@@ -216,10 +217,67 @@ describe("interlace debug --inspect: worker threads (examples/bank)", () => {
     expect(replayed.stdout).toContain("Reproduced 10/10 times");
   });
 
-  it("refuses --inspect for task threads with a typed error", () => {
-    const result = interlace(["debug", "examples/async-counter/scenario.ts", "--inspect"]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("E_DEBUG_INSPECT_TASKS");
+});
+
+/** The variables of the scopes a frame closes over (a task's frame, seen from the closure its gate was given). */
+async function closureOf(client: CDP.Client, frame: Protocol.Debugger.CallFrame): Promise<Record<string, unknown>> {
+  const closure = frame.scopeChain.find((s) => s.type === "closure");
+  expect(closure, JSON.stringify(frame.scopeChain.map((s) => s.type))).toBeDefined();
+  const { result } = await client.Runtime.getProperties({ objectId: closure!.object.objectId!, ownProperties: true });
+  return Object.fromEntries(result.map((p) => [p.name, p.value?.value ?? p.value?.description]));
+}
+
+describe("interlace debug --inspect: task threads (examples/async-counter)", () => {
+  it("shows a parked task at its gate with its frame's variables, steps it with resume, follows the task the prompt looks at", async () => {
+    const session = new DebugChild([COUNTER]);
+    const port = await session.port();
+    // The lost update by hand: each task reads the counter (0) and stops at its write marker.
+    await session.command("run task1");
+    await session.command("run task1");
+    await session.command("run task2");
+    expect(await session.command("run task2")).toMatch(/task2 +stopped at marker write_value/);
+    const targets = await CDP.List({ host: "127.0.0.1", port });
+    expect(targets.map((t) => t.title)).toEqual([
+      "interlace task1: stopped at marker write_value examples/async-counter/counter.ts:17:5 (step 6)",
+      "interlace task2: stopped at marker write_value examples/async-counter/counter.ts:17:5 (step 6)",
+    ]);
+    const client = await CDP({ host: "127.0.0.1", port, target: targets[0]!.webSocketDebuggerUrl, local: true });
+    try {
+      const scripts: { scriptId: string; url: string }[] = [];
+      client.on("Debugger.scriptParsed", (script) => scripts.push({ scriptId: script.scriptId, url: script.url }));
+      const paused = nextEvent<Protocol.Debugger.PausedEvent>(client, "Debugger.paused");
+      await client.Debugger.enable({});
+      const top = (await paused).callFrames[0]!;
+      // The task's frame: increment()'s variable v (what it read) and its this, at the marker's line.
+      expect(await closureOf(client, top)).toMatchObject({ v: 0 });
+      const script = scripts.find((s) => s.scriptId === top.location.scriptId);
+      expect(script?.url).toMatch(/examples\/async-counter\/counter\.ts$/);
+      const read = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: "[v, this.value]", returnByValue: true });
+      expect(read.result.value).toEqual([0, 0]);
+      const write = await client.Debugger.evaluateOnCallFrame({ callFrameId: top.callFrameId, expression: "this.value = 7" });
+      expect(write.exceptionDetails?.exception?.description).toMatch(/Possible side-effect in debug-evaluate/);
+      await expect(client.send("Debugger.setBreakpointByUrl", { lineNumber: 16, url: script!.url })).rejects.toThrow(SCHEDULE_REFUSAL);
+      // The prompt reads the other task's frame: the isolate now shows task2, and task1's client sees it resumed.
+      const resumed = nextEvent(client, "Debugger.resumed");
+      expect(await session.command("print task2 v")).toBe("task2: v = 0\n");
+      await resumed;
+      // A resume is task1's step: its write of 1 (v + 1), then the client sees it parked after that await.
+      const pausedAgain = nextEvent<Protocol.Debugger.PausedEvent>(client, "Debugger.paused");
+      expect(await client.Debugger.resume({})).toEqual({});
+      await pausedAgain;
+      await session.until(() => session.stderr.includes("DevTools client: task1 takes one step"), "the client's step");
+      expect(await session.command("show")).toMatch(/\[write_value\] await this\.set\(v \+ 1\);  \[write Counter\.value = 1\]/);
+    } finally {
+      await client.close();
+    }
+    // task2 writes what it read plus one over task1's write: the invariant fails.
+    const file = join(tmp, "by-hand-tasks.json");
+    session.child.stdin.end(`run task1\nrun task2\ninvariant\nsave ${file}\nquit\n`);
+    expect(await session.exited, session.stdout).toBe(1);
+    expect(session.stdout).toContain("✗ invariant violated");
+    const replayed = interlace(["replay", COUNTER, file, "--times", "10"]);
+    expect(replayed.code, replayed.stderr).toBe(1);
+    expect(replayed.stdout).toContain("Reproduced 10/10 times");
   });
 });
 

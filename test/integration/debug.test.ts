@@ -225,6 +225,38 @@ describe("interlace debug: task threads (examples/async-counter)", () => {
     expect(answer(session.stdout, "invariant")).toBe("✗ invariant violated (invariant returned false)\n");
   });
 
+  it("prints a parked task's own variables from its frame in the task host, the state's names otherwise", () => {
+    // Each task reads the counter and stops at its write marker: both hold v = 0, the lost update in the making.
+    const session = debug([COUNTER], ["print task1 v", "run task1", "run task1", "run task2", "run task2", "print task1 v", "print task2 v", "print task1 this.value", "print task1 value", "print task2 v = 5", "run task1", "print task2 [v, this.value]"]);
+
+    expect(session.code, session.stdout + session.stderr).toBe(2);
+    // At its start a task has no frame yet: the name is looked up in the state, which has none.
+    expect(answer(session.stdout, "print task1 v")).toBe("error E_DEBUG_EVAL: `v` threw ReferenceError: v is not defined\n");
+    expect(answer(session.stdout, "print task1 v", 2)).toBe("task1: v = 0\n");
+    expect(answer(session.stdout, "print task2 v")).toBe("task2: v = 0\n");
+    expect(answer(session.stdout, "print task1 this.value")).toBe("task1: this.value = 0\n");
+    expect(answer(session.stdout, "print task1 value")).toBe("task1: value = 0\n");
+    expect(answer(session.stdout, "print task2 v = 5")).toContain("error E_DEBUG_SIDE_EFFECT");
+    // task1 wrote 1; task2's frame still holds the 0 it read.
+    expect(answer(session.stdout, "print task2 [v, this.value]")).toBe("task2: [v, this.value] = Array(2) [0, 1]\n");
+  });
+
+  it("leaves nothing running after SIGINT while the task host is stopped in a task's frame", async () => {
+    const child = spawn(process.execPath, ["bin/interlace.js", "debug", COUNTER], { cwd: root, stdio: ["pipe", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    child.stdin.write("run task1\nrun task1\nprint task1 v\n");
+    for (let i = 0; i < 300 && !out.includes("task1: v = 0"); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(out).toContain("task1: v = 0");
+    const children = spawnSync("ps", ["-o", "pid=", "--ppid", String(child.pid)], { encoding: "utf8" }).stdout.trim().split(/\s+/).filter(Boolean);
+
+    child.kill("SIGINT");
+
+    expect(await exited).toBe(130);
+    for (const pid of children) expect(() => process.kill(Number(pid), 0)).toThrow();
+  });
+
   it("saves a hand-made lost update that interlace replay reproduces (exit 1)", () => {
     const file = join(tmp, "counter-hand.json");
     // Without --at, nothing recorded: the user takes every decision.

@@ -13,7 +13,7 @@
  * @module
  */
 import type { CdpSession } from "../../cdp/session.js";
-import type { ThreadDriver } from "../../controller/thread-driver.js";
+import type { InspectTarget } from "../driver.js";
 import type { Protocol } from "../../protocol/cdp.js";
 import type { SessionView } from "../session.js";
 import { REFUSED_CODE, ruleOf, UNKNOWN_CODE } from "./methods.js";
@@ -22,7 +22,7 @@ import { clientScript } from "./source-maps.js";
 /** What the relay needs of the debug session. */
 export interface InspectHost {
   view(): SessionView;
-  threadDriver(thread: string): ThreadDriver | null;
+  threadDriver(thread: string): InspectTarget | null;
   serial<T>(command: () => Promise<T>): Promise<T>;
   stepThread(thread: string): Promise<void>;
 }
@@ -103,7 +103,7 @@ export class ThreadRelay {
   #debugger = false;
   #runtime = false;
   #closed = false;
-  #driver: ThreadDriver | null = null;
+  #driver: InspectTarget | null = null;
   #unsubscribe: (() => void)[] = [];
   /** The pause last reported to the client (null: reported running, or nothing reported). */
   #sentPause: Protocol.Debugger.PausedEvent | null = null;
@@ -156,6 +156,7 @@ export class ThreadRelay {
     this.#closed = true;
     for (const off of this.#unsubscribe) off();
     this.#unsubscribe = [];
+    this.#driver?.forget?.();
     const session = this.#session();
     for (const objectGroup of this.#objectGroups) session?.post("Runtime.releaseObjectGroup", { objectGroup });
   }
@@ -231,7 +232,9 @@ export class ThreadRelay {
     if (!this.#debugger) {
       this.#debugger = true;
       for (const script of this.#driver?.parsedScripts ?? []) this.#event("Debugger.scriptParsed", clientScript(script));
-      setImmediate(() => this.#syncPause());
+      // A task thread: the task host is stopped in this task's frame first (one task of the isolate is shown at a time).
+      const shown = this.#driver?.show?.() ?? Promise.resolve();
+      void shown.catch(() => undefined).then(() => setImmediate(() => this.#syncPause()));
     }
     return answer;
   }
