@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import remapping from "@jridgewell/remapping";
+import { encode, type SourceMapSegment } from "@jridgewell/sourcemap-codec";
 import {
   FlattenMap,
   GREATEST_LOWER_BOUND,
@@ -199,8 +200,9 @@ export function composeMap(
   filename: string,
   input: InputMap | null,
   originalSource: string | undefined,
+  anchors: readonly Anchor[] = [],
 ): EncodedMap {
-  const own = ms.generateMap({ hires: true, source: filename, includeContent: true });
+  const own = anchors.length === 0 ? ms.generateMap({ hires: true, source: filename, includeContent: true }) : anchored(ms, filename, anchors);
   const map: EncodedMap = { version: 3, sources: own.sources, names: own.names, mappings: own.mappings };
   if (own.sourcesContent !== undefined) map.sourcesContent = own.sourcesContent;
   if (input === null) {
@@ -216,6 +218,35 @@ export function composeMap(
   };
   if (composed.sourcesContent !== undefined) result.sourcesContent = composed.sourcesContent;
   return result;
+}
+
+/**
+ * Inserted text that must map to a position of the code: a marker's gate, inserted before the
+ * statement it gates, maps to that statement. (MagicString leaves inserted text unmapped, so a
+ * lookup there finds the segment before it: on one-line code such as tsx's output, the end of the
+ * previous statement, on another original line.)
+ */
+export interface Anchor {
+  /** Where the inserted text starts in the output, as source maps count (1-based line, 0-based column). */
+  generated: Position;
+  /** The position of the code it stands for. */
+  source: Position;
+}
+
+/** MagicString's map with a segment added at each anchor. */
+function anchored(ms: MagicString, filename: string, anchors: readonly Anchor[]): { sources: string[]; names: string[]; mappings: string; sourcesContent?: (string | null)[] } {
+  const decoded = ms.generateDecodedMap({ hires: true, source: filename, includeContent: true });
+  const lines = decoded.mappings as unknown as SourceMapSegment[][];
+  for (const { generated, source } of anchors) {
+    const line = (lines[generated.line - 1] ??= []);
+    const segment: SourceMapSegment = [generated.column, 0, source.line - 1, source.column];
+    const at = line.findIndex((s) => (s[0] ?? 0) >= generated.column);
+    if (at < 0) line.push(segment);
+    else if (line[at]![0] === generated.column) line[at] = segment;
+    else line.splice(at, 0, segment);
+  }
+  const encoded = ms.generateMap({ hires: true, source: filename, includeContent: true });
+  return { sources: encoded.sources, names: encoded.names, mappings: encode(lines), ...(encoded.sourcesContent === undefined ? {} : { sourcesContent: encoded.sourcesContent }) };
 }
 
 /** A map source as an absolute path (file sources) or as written (other URLs). */

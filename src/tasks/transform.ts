@@ -18,7 +18,8 @@ import { accessEdits, accessPreamble } from "../access/transform.js";
 import { scanMarkers, type MarkerSite } from "../markers/scan.js";
 import { GateKind, gatesPreamble, type GateSite } from "./gates.js";
 import { Walker, type Rewrite } from "./gate-walker.js";
-import { Positions, composeMap, originalSourceOf, readInputMap, type EncodedMap } from "./input-map.js";
+import { Positions, composeMap, originalSourceOf, readInputMap, type Anchor, type EncodedMap } from "./input-map.js";
+import { LineIndex } from "../markers/line-index.js";
 import { globalObjectIn, parseCode, insertPreamble, type ParsedCode } from "./parse-code.js";
 
 export type { EncodedMap } from "./input-map.js";
@@ -125,7 +126,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   const siteFile = inOriginal && input !== null ? pathToFileURL(original.path).href : pathToFileURL(filename).href;
   const place: SitePlace = inOriginal ? (offset) => positions.original(offset) : (offset) => positions.generated(offset);
   const peek = options.peek === true ? `,${PEEK_CLOSURE}` : "";
-  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, place, inOriginal, peek);
+  const gated: MarkerGate[] = [];
+  for (const rewrite of walk.rewrites) addRewrite(edits, rewrite, sites, place, inOriginal, peek, gated);
   let tracked = false;
   let variables: string[] = [];
   if (accesses) {
@@ -150,7 +152,8 @@ export function instrument(code: string, options: InstrumentOptions): Instrument
   edits.apply(ms, code);
 
   let out = ms.toString();
-  const map = composeMap(ms, filename, input, options.originalSource);
+  // Only under `peek`: an anchor also maps the statement's position back to the gate (generatedPositionFor), which `run` keeps exact.
+  const map = composeMap(ms, filename, input, options.originalSource, options.peek === true ? anchorsOf(out, gated, positions) : []);
   if (options.inlineMap === true) {
     const data = Buffer.from(JSON.stringify(map), "utf8").toString("base64");
     out += `${out.endsWith("\n") ? "" : "\n"}//# sourceMappingURL=data:application/json;charset=utf-8;base64,${data}\n`;
@@ -221,14 +224,34 @@ function readable(path: string): boolean {
   }
 }
 
-function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], place: SitePlace, inOriginal: boolean, peek: string): void {
+/** A marker gate inserted before a statement: its text (unique by its site number) and the statement's offset. */
+interface MarkerGate {
+  text: string;
+  statement: number;
+}
+
+/** Where each marker gate landed in the output, anchored to its statement in the map (see `Anchor`). */
+function anchorsOf(out: string, gated: readonly MarkerGate[], positions: Positions): Anchor[] {
+  if (gated.length === 0) return [];
+  const lines = new LineIndex(out, false);
+  const anchors: Anchor[] = [];
+  for (const gate of gated) {
+    const offset = out.indexOf(gate.text);
+    if (offset >= 0) anchors.push({ generated: lines.position(offset), source: positions.generated(gate.statement) });
+  }
+  return anchors;
+}
+
+function addRewrite(edits: Edits, rewrite: Rewrite, sites: GateSite[], place: SitePlace, inOriginal: boolean, peek: string, gated: MarkerGate[]): void {
   if (rewrite.kind === "statement") {
     const { target } = rewrite;
     if (target.markers.length === 0) return;
     let gates = "";
     for (const marker of target.markers) {
       // In a generator that compiled code drives as an async function, `yield` is its await.
-      gates += target.context === "coroutine" ? `__il.run!==null&&(yield __il.m(__ilF,${sites.length}${peek}));` : `__il.run!==null&&await __il.m(__ilF,${sites.length}${peek});`;
+      const gate = target.context === "coroutine" ? `__il.run!==null&&(yield __il.m(__ilF,${sites.length}${peek}));` : `__il.run!==null&&await __il.m(__ilF,${sites.length}${peek});`;
+      gated.push({ text: gate, statement: target.start });
+      gates += gate;
       const at = inOriginal ? marker : place(target.start);
       sites.push([at.line, at.column, GateKind.Marker, marker.name]);
     }

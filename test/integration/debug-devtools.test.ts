@@ -23,6 +23,7 @@ import { launchChromium, type Browser } from "../report-html/chromium.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const BANK = "examples/bank/scenario.ts";
+const COUNTER = "examples/async-counter/scenario.ts";
 const tmp = mkdtempSync(join(tmpdir(), "interlace-devtools-"));
 const children = new Set<ChildProcessWithoutNullStreams>();
 let browser: Browser | null = null;
@@ -142,16 +143,45 @@ async function press(client: CDP.Client, key: "F8" | "Enter"): Promise<void> {
 }
 
 /** The endpoint's log: each request the frontend sent (`←`) and the answer (`→`), by id. */
-function cdpLog(stderr: string): { sent: Map<number, string>; answers: Map<number, string> } {
+function cdpLog(stderr: string, thread = "t1"): { sent: Map<number, string>; answers: Map<number, string> } {
   const sent = new Map<number, string>();
   const answers = new Map<number, string>();
   for (const line of stderr.split("\n")) {
-    const asked = /^interlace: cdp t1 ← #(\d+) (\S+)$/.exec(line);
+    const asked = new RegExp(`^interlace: cdp ${thread} ← #(\\d+) (\\S+)$`).exec(line);
     if (asked) sent.set(Number(asked[1]), asked[2]!);
-    const answered = /^interlace: cdp t1 → #(\d+) (\S+) (.*)$/.exec(line);
+    const answered = new RegExp(`^interlace: cdp ${thread} → #(\\d+) (\\S+) (.*)$`).exec(line);
     if (answered) answers.set(Number(answered[1]), `${answered[2]} ${answered[3]}`);
   }
   return { sent, answers };
+}
+
+/** `interlace debug … --inspect` in a child (the endpoint's request log on): its output, its endpoint's port, a command writer. */
+async function startDebug(args: readonly string[]): Promise<{ child: ChildProcessWithoutNullStreams; exited: Promise<number | null>; port: number; stdout: string; stderr: string; command(line: string): Promise<string> }> {
+  const child = spawn(process.execPath, ["bin/interlace.js", "debug", ...args, "--inspect"], { cwd: root, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, INTERLACE_INSPECT_LOG: "1" } });
+  children.add(child);
+  const out = { stdout: "", stderr: "" };
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out.stdout += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const endpointLine = /^interlace: DevTools endpoint http:\/\/127\.0\.0\.1:(\d+) /m;
+  await until(async () => out.stderr, (s) => endpointLine.test(s) || child.exitCode !== null, "the endpoint line");
+  expect(out.stderr).toMatch(endpointLine);
+  return {
+    child,
+    exited,
+    port: Number(endpointLine.exec(out.stderr)![1]),
+    get stdout() {
+      return out.stdout;
+    },
+    get stderr() {
+      return out.stderr;
+    },
+    async command(line: string): Promise<string> {
+      const from = out.stdout.length;
+      child.stdin.write(`${line}\n`);
+      return until(async () => out.stdout.slice(from), (s) => /\nrunnable: .*\n/.test(s) || /^error /m.test(s), `the answer to ${line}`);
+    },
+  };
 }
 
 describe("the Chrome DevTools frontend on interlace debug --inspect (examples/bank)", () => {
@@ -160,22 +190,9 @@ describe("the Chrome DevTools frontend on interlace debug --inspect (examples/ba
     const explored = interlace(["explore", BANK, "--seed", "1", "--reproduce", "0", "--save", file]);
     expect(explored.code, explored.stderr).toBe(1);
 
-    const child = spawn(process.execPath, ["bin/interlace.js", "debug", BANK, file, "--at", "2", "--inspect"], { cwd: root, stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, INTERLACE_INSPECT_LOG: "1" } });
-    children.add(child);
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const endpointLine = /^interlace: DevTools endpoint http:\/\/127\.0\.0\.1:(\d+) /m;
-    await until(async () => stderr, (s) => endpointLine.test(s) || child.exitCode !== null, "the endpoint line");
-    expect(stderr).toMatch(endpointLine);
-    const port = Number(endpointLine.exec(stderr)![1]);
-    const command = async (line: string): Promise<string> => {
-      const from = stdout.length;
-      child.stdin.write(`${line}\n`);
-      return until(async () => stdout.slice(from), (s) => /\nrunnable: .*\n/.test(s) || /^error /m.test(s), `the answer to ${line}`);
-    };
+    const debug = await startDebug([BANK, file, "--at", "2"]);
+    const { child, exited, port, command } = debug;
+    const stderrOf = () => debug.stderr;
 
     const t1 = (await CDP.List({ host: "127.0.0.1", port })).find((t) => t.title.startsWith("interlace t1:"));
     expect(t1?.title).toBe("interlace t1: stopped at statement examples/bank/account.ts:9:16 (step 2)");
@@ -204,14 +221,14 @@ describe("the Chrome DevTools frontend on interlace debug --inspect (examples/ba
       expect(at2.executionLine.replace(/\s+/g, "")).toBe("constnext=current+amount;");
       expect(at2.scope).toMatch(/\bamount : 50\b/);
       expect(at2.scope).toMatch(/\bcurrent : 100\b/);
-      expect(stderr).toContain("interlace: DevTools client attached to t1");
+      expect(stderrOf()).toContain("interlace: DevTools client attached to t1");
       // The source map is complete: the frontend did not have to fetch the .ts file (which it cannot).
       expect(pageErrors.filter((e) => /Could not load content/.test(e))).toEqual([]);
 
       // F8, the frontend's own resume shortcut: one step of t1, the session at step 3.
       await page.Page.bringToFront();
       await press(page, "F8");
-      await until(async () => stderr, (s) => s.includes("interlace: DevTools client: t1 takes one step"), "the client's step");
+      await until(async () => stderrOf(), (s) => s.includes("interlace: DevTools client: t1 takes one step"), "the client's step");
       const at3 = await until(() => sourcesView(page), (v) => v.frames[0] === "transfer account.ts:10" && /\bnext : \d/.test(v.scope), "the pause after F8");
       expect(at3.executionLine.replace(/\s+/g, "")).toBe("shared.balance[0]=next;//interlace:write_balance");
       expect(at3.scope).toMatch(/\bnext : 150\b/);
@@ -230,13 +247,13 @@ describe("the Chrome DevTools frontend on interlace debug --inspect (examples/ba
       await clickText(page, "tabbed-pane-header-tab-title", "Sources");
       await sleep(300);
       await clickText(page, "cm-gutterElement", "11");
-      const refusal = await until(async () => stderr, (s) => /interlace: cdp t1 → #\d+ Debugger\.setBreakpointByUrl /.test(s), "the breakpoint request");
+      const refusal = await until(async () => stderrOf(), (s) => /interlace: cdp t1 → #\d+ Debugger\.setBreakpointByUrl /.test(s), "the breakpoint request");
       expect(refusal).toContain(`Debugger.setBreakpointByUrl refuse: error -32000 ${SCHEDULE_REFUSAL}`);
       expect(refusal).toContain("interlace: DevTools client of t1: Debugger.setBreakpointByUrl refused (interlace controls this thread's schedule)");
       expect(await command("show")).toMatch(/── step 3 of 8\n/);
 
       // Every request the frontend sent was answered: ok, refused with our message, or "wasn't found" as Node answers.
-      const { sent, answers } = cdpLog(stderr);
+      const { sent, answers } = cdpLog(stderrOf());
       expect(sent.size).toBeGreaterThan(10);
       for (const [id, method] of sent) expect(answers.get(id), `#${id} ${method}`).toMatch(new RegExp(`^${method.replace(/\./g, "\\.")} `));
       const methods = new Set(sent.values());
@@ -263,5 +280,58 @@ describe("the Chrome DevTools frontend on interlace debug --inspect (examples/ba
     const replayed = interlace(["replay", BANK, file, "--times", "10"]);
     expect(replayed.code, replayed.stderr).toBe(1);
     expect(replayed.stdout).toContain("Reproduced 10/10 times");
+  }, 90_000);
+});
+
+describe("the Chrome DevTools frontend on a task thread (examples/async-counter)", () => {
+  it("shows the parked task at its marker with its frame's variables, F8 takes its step; every request is answered", async () => {
+    const debug = await startDebug([COUNTER]);
+    const { child, exited, port, command } = debug;
+    const stderrOf = () => debug.stderr;
+    // Both tasks read the counter (0) and stop at their write marker.
+    for (const line of ["run task1", "run task1", "run task2", "run task2"]) await command(line);
+    const task1 = (await CDP.List({ host: "127.0.0.1", port })).find((t) => t.title.startsWith("interlace task1:"));
+    expect(task1?.title).toBe("interlace task1: stopped at marker write_value examples/async-counter/counter.ts:17:5 (step 6)");
+
+    browser ??= await launchChromium();
+    const frontendUrl = task1!.devtoolsFrontendUrl.replace("devtools://devtools/bundled/", `http://127.0.0.1:${browser.port}/devtools/`);
+    const tab = await CDP.New({ host: "127.0.0.1", port: browser.port, url: "about:blank" });
+    const page = await CDP({ host: "127.0.0.1", port: browser.port, target: tab });
+    try {
+      await Promise.all([page.Runtime.enable(), page.Page.enable(), page.DOM.enable({})]);
+      await page.Emulation.setDeviceMetricsOverride({ width: 1280, height: 900, deviceScaleFactor: 1, mobile: false });
+      await page.Emulation.setFocusEmulationEnabled({ enabled: true });
+      expect((await page.Page.navigate({ url: frontendUrl })).errorText).toBeUndefined();
+
+      // Paused at the marker's line of increment(), in the TypeScript source, with the frame's v.
+      const at6 = await until(() => sourcesView(page), (v) => v.frames.length > 0 && v.executionLine !== "" && /\bv : 0\b/.test(v.scope), "the paused Sources panel");
+      expect(at6.status).toBe("Debugger paused");
+      // One frame, the task's (the frontend names it from the compiled closure it stopped in: "(anonymous)").
+      expect(at6.frames).toHaveLength(1);
+      expect(at6.frames[0]).toMatch(/ counter\.ts:17$/);
+      expect(at6.executionLine.replace(/\s+/g, "")).toBe("awaitthis.set(v+1);");
+
+      // F8: task1's step (its write of 1); the frontend shows it paused again after that await.
+      await page.Page.bringToFront();
+      await press(page, "F8");
+      await until(async () => stderrOf(), (s) => s.includes("interlace: DevTools client: task1 takes one step"), "the client's step");
+      expect(await command("show")).toMatch(/── step 7\n.*task1 +stopped at await {2}examples\/async-counter\/counter\.ts:17:5/);
+      await until(() => sourcesView(page), (v) => v.status === "Debugger paused" && /\bv : 0\b/.test(v.scope), "the pause after F8");
+
+      const { sent, answers } = cdpLog(stderrOf(), "task1");
+      expect(sent.size).toBeGreaterThan(10);
+      for (const [id, method] of sent) expect(answers.get(id), `#${id} ${method}`).toMatch(new RegExp(`^${method.replace(/\./g, "\\.")} `));
+      for (const [id, answer] of answers) {
+        if (/: ok$/.test(answer)) continue;
+        expect(answer, `#${id}`).toMatch(/^(Network|Target)\.\S+ unknown: error -32601 '(Network|Target)\.\S+' wasn't found$/);
+      }
+    } finally {
+      await page.close().catch(() => {});
+    }
+    child.stdin.end("quit\n");
+    expect(await exited).toBe(0);
+    await browser.close();
+    browser = null;
+    expect(await listening(port)).toBe(false);
   }, 90_000);
 });

@@ -12,34 +12,17 @@
  *
  * @module
  */
-import { MessageChannel, Worker } from "node:worker_threads";
-import { resolve } from "node:path";
-import { CdpSession } from "../../cdp/session.js";
-import { WorkerHub } from "../../controller/worker-hub.js";
-import { TSX_ENV, isolateExecArgv } from "../../controller/isolate-options.js";
-import { clock } from "../../controller/clock.js";
-import { DebugCommandError, InterlaceError, TargetExitedError, type ErrorCategory } from "../../errors.js";
+import { DebugCommandError } from "../../errors.js";
 import type { Failure } from "../../engine/counterexample.js";
 import type { ExploreStep } from "../../engine/task-explore.js";
 import type { Protocol } from "../../protocol/cdp.js";
 import type { FrameLine, InspectTarget, RunDriver, RunVerdict, ThreadStatus } from "../driver.js";
 import type { Position } from "../held-run.js";
 import { evaluationText } from "../remote-value.js";
-import type { HostAnswer, HostData, HostError, HostReady, HostRequest, MoveView } from "./protocol.js";
+import type { MoveView } from "./protocol.js";
+import { CLOSE_GRACE_MS, connectTaskHost, waitAtMost, type TaskHostOptions } from "./host-connection.js";
 
-const HOST_ENTRY = new URL("./host.js", import.meta.url);
-/** How long the host may take to end its run and teardown, then to stop esbuild, when the session closes. */
-const CLOSE_GRACE_MS = 5000;
-let serial = 0;
-
-/** Options of the task host. */
-export interface TaskHostOptions {
-  timeoutMs: number;
-  maxSteps: number;
-  tracePackages: readonly string[];
-}
-
-type Request = HostRequest extends infer R ? (R extends { id: number } ? Omit<R, "id"> : never) : never;
+export type { TaskHostOptions } from "./host-connection.js";
 
 /** A task thread as a DevTools target: the host's debugger session, stopped in this task's frame while it is shown. */
 export interface TaskInspectTarget extends InspectTarget {
@@ -56,117 +39,22 @@ export interface RemoteTaskDriver extends RunDriver {
   onFocus(listener: () => void): () => void;
 }
 
-function toError(error: HostError): Error {
-  if (error.code !== undefined && error.category !== undefined) return new InterlaceError(error.code, error.category as ErrorCategory, error.message);
-  const out = new Error(error.message);
-  out.name = error.name;
-  return out;
-}
-
-async function waitAtMost(ms: number, ...events: Promise<unknown>[]): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<void>((done) => (timer = clock.setTimeout(done, ms)));
-  await Promise.race([limit, ...events]);
-  clock.clearTimeout(timer);
+/**
+ * The closure's frame as the parked task's: the closure's own scope (its parameter) is dropped, and
+ * the scope of the function it was made in — the parked function's — is the frame's local scope,
+ * named after that function (a DevTools frontend expands the local scope and names the frame).
+ */
+function taskFrame(frame: Protocol.Debugger.CallFrame): Protocol.Debugger.CallFrame {
+  const [own, parked, ...outer] = frame.scopeChain;
+  if (own?.type !== "local" || parked === undefined || parked.type !== "closure") return frame;
+  return { ...frame, functionName: parked.name ?? frame.functionName, scopeChain: [{ ...parked, type: "local" }, ...outer] };
 }
 
 /** Starts the task host for `scenarioPath` and resolves once its scenario loaded. */
 export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOptions): Promise<RemoteTaskDriver> {
-  const hub = await WorkerHub.acquire();
-  const name = `interlace:${process.pid}:debug-tasks:${++serial}`;
-  const expected = hub.expect(name);
-  const compiler = new MessageChannel();
-  const data: HostData = { scenario: resolve(scenarioPath), tracePackages: [...options.tracePackages], timeoutMs: options.timeoutMs, maxSteps: options.maxSteps };
-  let worker: Worker;
-  try {
-    worker = new Worker(HOST_ENTRY, {
-      name,
-      workerData: { ...data, compiler: compiler.port2 },
-      transferList: [compiler.port2],
-      execArgv: isolateExecArgv(process.execArgv),
-      env: { ...process.env, ...TSX_ENV },
-    });
-  } catch (error) {
-    expected.cancel();
-    WorkerHub.release();
-    compiler.port1.close();
-    throw error;
-  }
-  let exited = false;
-  let uncaught: Error | null = null;
-  const exit = new Promise<void>((done) => worker.once("exit", () => ((exited = true), done())));
-  worker.on("error", (error: Error) => (uncaught = error));
-  const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  let ids = 0;
-  let readyAnswer: ((ready: HostReady) => void) | null = null;
-  const ready = new Promise<HostReady>((done) => (readyAnswer = done));
-  worker.on("message", (message: HostReady | HostAnswer) => {
-    if ("type" in message) return readyAnswer?.(message);
-    const call = pending.get(message.id);
-    pending.delete(message.id);
-    if (message.ok) call?.resolve(message.value);
-    else call?.reject(toError(message.error));
-  });
-  const gone = (): Error => new TargetExitedError("task host", uncaught ? `uncaught ${uncaught.name}: ${uncaught.message}` : "the task threads' worker exited");
-  void exit.then(() => {
-    for (const call of pending.values()) call.reject(gone());
-    pending.clear();
-  });
-
-  const transport = await Promise.race([expected.transport, exit.then(() => null)]);
-  if (transport === null) {
-    expected.cancel();
-    WorkerHub.release();
-    compiler.port1.close();
-    throw gone();
-  }
-  const session = new CdpSession(transport, "task threads (worker)");
-  const parsedScripts: Protocol.Debugger.ScriptParsedEvent[] = [];
-  session.on("Debugger.scriptParsed", (script) => parsedScripts.push(script));
-  /** Set while a peek is expected to stop the host; any other pause (a `debugger` statement in the user's code) is resumed at once. */
-  let peeking: ((pause: Protocol.Debugger.PausedEvent) => void) | null = null;
-  let paused: Protocol.Debugger.PausedEvent | null = null;
-  session.on("Debugger.paused", (pause) => {
-    paused = pause;
-    const expected = peeking;
-    peeking = null;
-    if (expected !== null) expected(pause);
-    else session.post("Debugger.resume");
-  });
-  session.on("Debugger.resumed", () => (paused = null));
-  await session.send("Debugger.enable", {});
-
-  let disposed = false;
-  async function dispose(): Promise<void> {
-    if (disposed) return exit;
-    disposed = true;
-    if (!exited) {
-      if (paused !== null) session.post("Debugger.resume");
-      const stopped = new Promise<void>((done) => compiler.port1.once("message", () => done()));
-      compiler.port1.postMessage("stop");
-      await waitAtMost(CLOSE_GRACE_MS, stopped, exit);
-    }
-    await worker.terminate();
-    await exit;
-    compiler.port1.close();
-    session.close();
-    WorkerHub.release();
-  }
-
-  const first = await Promise.race([ready, exit.then(() => null)]);
-  if (first === null || first.type === "failed") {
-    await dispose();
-    throw first === null ? gone() : toError(first.error);
-  }
-
-  function call(request: Request): Promise<unknown> {
-    if (exited) return Promise.reject(gone());
-    const id = ++ids;
-    return new Promise((done, fail) => {
-      pending.set(id, { resolve: done, reject: fail });
-      worker.postMessage({ ...request, id });
-    });
-  }
+  const host = await connectTaskHost(scenarioPath, options);
+  const { session, parsedScripts, call } = host;
+  const first = { names: host.names, root: host.root };
 
   let moved: MoveView | null = null;
   let steps: ExploreStep[] = [];
@@ -192,6 +80,17 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
   const focusListeners = new Set<() => void>();
   const targets = new Map<string, TaskInspectTarget>();
 
+  /**
+   * The session moves one command at a time, but a DevTools client's look (`show`) can come in the
+   * middle of one: every entry point that stops or resumes the host runs after the one before.
+   */
+  let turn: Promise<unknown> = Promise.resolve();
+  function exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = turn.then(work);
+    turn = result.catch(() => undefined);
+    return result;
+  }
+
   async function release(): Promise<void> {
     const shown = focus;
     if (shown === null) return;
@@ -205,20 +104,15 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
     if (focus?.thread === thread) return true;
     await release();
     if (moved?.runnable === null) return false;
-    const stop = new Promise<Protocol.Debugger.PausedEvent>((done) => (peeking = done));
-    const asked = call({ op: "peek", thread });
-    try {
-      const pause = await Promise.race([stop, asked.then(() => null)]);
-      if (pause === null || pause.callFrames[0] === undefined) {
-        await asked;
-        return false;
-      }
-      // The task's frame is the closure's; what lies under it is the host's message handling.
-      focus = { thread, pause: { ...pause, callFrames: [pause.callFrames[0]], asyncStackTrace: undefined }, done: asked };
-      return true;
-    } finally {
-      peeking = null;
+    const { pause, answered } = await host.stopIn(thread);
+    if (pause === null || pause.callFrames[0] === undefined) {
+      if (pause !== null) session.post("Debugger.resume");
+      await answered;
+      return false;
     }
+    // The task's frame is the closure's; what lies under it is the host's message handling.
+    focus = { thread, pause: { ...pause, callFrames: [taskFrame(pause.callFrames[0])], asyncStackTrace: undefined }, done: answered };
+    return true;
   }
 
   /** After a request or a move: stop in a watched task again (the one that moved, if watched). */
@@ -242,13 +136,13 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
   return {
     kind: "task",
     names: first.names,
-    start: (prefix) => running(async () => keep(await call({ op: "start", prefix: [...prefix] }), true)),
-    take: (thread) => running(async () => keep(await call({ op: "take", thread }), false), thread),
+    start: (prefix) => exclusive(() => running(async () => keep(await call({ op: "start", prefix: [...prefix] }), true))),
+    take: (thread) => exclusive(() => running(async () => keep(await call({ op: "take", thread }), false), thread)),
     runnable: () => view().runnable,
     steps: () => steps,
     threads: (): ThreadStatus[] => view().threads,
     verdict: (): RunVerdict | null => view().verdict,
-    async evaluate(thread, expression) {
+    evaluate: (thread, expression) => exclusive(async () => {
       const before = focus?.pause ?? null;
       const framed = await show(thread);
       if (focus?.pause !== before) for (const listener of focusListeners) listener();
@@ -273,17 +167,17 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
         }
       }
       return running(async () => (await call({ op: "evaluate", thread, expression })) as string);
-    },
+    }),
     async stack(thread): Promise<FrameLine[]> {
       const status = view().threads.find((t) => t.name === thread);
       if (status === undefined || status.state === "finished") throw new DebugCommandError("E_DEBUG_NOT_PAUSED", `Task "${thread}" is not parked at a gate: it ${status?.state ?? "is unknown"}.`);
       return [{ functionName: status.detail || status.state, where: status.where ?? null }];
     },
     async state() {
-      const text = (await running(() => call({ op: "state" }))) as string;
+      const text = (await exclusive(() => running(() => call({ op: "state" })))) as string;
       return { [Symbol.for("nodejs.util.inspect.custom")]: () => text };
     },
-    invariant: () => running(async () => (await call({ op: "invariant" })) as Failure | null),
+    invariant: () => exclusive(() => running(async () => (await call({ op: "invariant" })) as Failure | null)),
     root: () => first.root,
     inspectTarget(thread) {
       let target = targets.get(thread);
@@ -294,14 +188,15 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
           get stoppedAt() {
             return focus?.thread === thread ? { pause: focus.pause } : null;
           },
-          async show() {
-            const at = watched.indexOf(thread);
-            if (at >= 0) watched.splice(at, 1);
-            watched.push(thread);
-            const before = focus?.pause ?? null;
-            await show(thread);
-            if ((focus?.pause ?? null) !== before) for (const listener of focusListeners) listener();
-          },
+          show: () =>
+            exclusive(async () => {
+              const at = watched.indexOf(thread);
+              if (at >= 0) watched.splice(at, 1);
+              watched.push(thread);
+              const before = focus?.pause ?? null;
+              await show(thread);
+              if ((focus?.pause ?? null) !== before) for (const listener of focusListeners) listener();
+            }),
           forget() {
             const at = watched.indexOf(thread);
             if (at >= 0) watched.splice(at, 1);
@@ -318,9 +213,9 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
     async close() {
       try {
         await release();
-        if (!exited) await waitAtMost(CLOSE_GRACE_MS, call({ op: "close" }).catch(() => undefined));
+        if (!host.exited) await waitAtMost(CLOSE_GRACE_MS, call({ op: "close" }).catch(() => undefined));
       } finally {
-        await dispose();
+        await host.dispose();
       }
     },
   };

@@ -6,6 +6,7 @@
  */
 import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { transformSync } from "esbuild";
+import { TraceMap, originalPositionFor } from "@jridgewell/trace-mapping";
 import { getGates } from "../../../src/tasks/gates.js";
 import { PEEK_CLOSURE } from "../../../src/tasks/transform.js";
 import { TempDir, mustInstrument, requireCode } from "./transform-helpers.js";
@@ -83,5 +84,20 @@ describe("instrument with peek", () => {
     const instrumented = mustInstrument(ts, { filename, format: "module", peek: true }).code;
     const compiled = transformSync(instrumented, { loader: "ts", format: "esm", target: "es2022" }).code;
     expect(compiled).toMatch(/debugger;\s*return s === void 0 \? this : eval\(s\)/);
+  });
+
+  test("maps a marker gate's closure to the statement it gates, also in one-line compiled code", () => {
+    const filename = dir.file(".ts");
+    const ts = "export async function f(o: { n: number }): Promise<void> {\n  const a = await Promise.resolve(o.n);\n  // interlace: write\n  o.n = a + 1;\n}\n";
+    // tsx-like input: the whole module compiled onto one line, with an inline map to the TypeScript.
+    const compiled = transformSync(ts, { loader: "ts", format: "esm", sourcemap: "inline", sourcefile: filename, minifyWhitespace: true }).code;
+    const out = mustInstrument(compiled, { filename, format: "module", peek: true });
+    const map = new TraceMap(out.map);
+    const code = out.code.split("\n")[0]!;
+    const marker = code.indexOf("__il.run!==null&&await __il.m(");
+    const closure = code.indexOf("debugger", marker);
+    expect(marker).toBeGreaterThan(0);
+    // Without the anchor this column maps to the end of line 2's statement (the segment before the inserted text).
+    expect(originalPositionFor(map, { line: 1, column: closure })).toMatchObject({ line: 4 });
   });
 });
