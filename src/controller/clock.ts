@@ -13,3 +13,11 @@ export const clock = {
   Promise: RealPromise,
   now: realNow,
 };
+
+/** Resolves when any of `events` settles, or after `ms` (on the real clock). */
+export async function waitAtMost(ms: number, ...events: Promise<unknown>[]): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const limit = new clock.Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
+  await Promise.race([limit, ...events]);
+  clock.clearTimeout(timer);
+}

@@ -11,20 +11,12 @@ import { WorkerHub } from "./worker-hub.js";
 import type { IoAccesses, TargetListener, ThreadTarget } from "./thread-target.js";
 import { drainIoChannel } from "../runtime/io-channel.mjs";
 import type { OutputSink } from "./output.js";
-import { clock } from "./clock.js";
+import { waitAtMost } from "./clock.js";
 import { TSX_ENV, isolateExecArgv } from "./isolate-options.js";
 
 const WORKER_ENTRY = new URL("../runtime/worker-entry.mjs", import.meta.url);
 const SHUTDOWN_GRACE_MS = 2000;
 let serial = 0;
-
-/** Resolves when any of `events` settles, or after `ms`. */
-async function waitAtMost(ms: number, ...events: Promise<void>[]): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, ms)));
-  await Promise.race([limit, ...events]);
-  clock.clearTimeout(timer);
-}
 
 /** A worker_thread running one thread. */
 export class WorkerTarget implements ThreadTarget {

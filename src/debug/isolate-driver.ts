@@ -20,7 +20,7 @@ import { packageRootOf } from "../explore/source-root.js";
 import type { IsolateThreadSpec, ScenarioDefinition } from "../scenario.js";
 import type { FrameLine, RunDriver, RunVerdict, ThreadStatus } from "./driver.js";
 import { endHeldRun, HeldRun, type Position } from "./held-run.js";
-import { evaluationText } from "./remote-value.js";
+import { evaluateInFrame, evaluationText } from "./remote-value.js";
 
 /** Options of the isolate driver. */
 export interface IsolateDriverOptions {
@@ -124,19 +124,8 @@ export function isolateDriver(scenario: ScenarioDefinition, options: IsolateDriv
       // At an io gate the top frame is interlace's gate: evaluate in the thread's own code.
       const top = driver.userFrame(pause);
       if (top === undefined) throw new DebugCommandError("E_DEBUG_NOT_PAUSED", `Thread "${thread}" has no call frame to evaluate in.`);
-      try {
-        const answer = await session.send("Debugger.evaluateOnCallFrame", {
-          callFrameId: top.callFrameId,
-          expression,
-          throwOnSideEffect: true,
-          generatePreview: true,
-          silent: true,
-          objectGroup: "interlace-debug",
-        });
-        return evaluationText(expression, answer.result, answer.exceptionDetails);
-      } finally {
-        session.post("Runtime.releaseObjectGroup", { objectGroup: "interlace-debug" });
-      }
+      const answer = await evaluateInFrame(session, top.callFrameId, expression);
+      return evaluationText(expression, answer.result, answer.exceptionDetails);
     },
     async stack(thread): Promise<FrameLine[]> {
       const { pause, driver } = stopped(thread);

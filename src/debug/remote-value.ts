@@ -7,8 +7,21 @@
  */
 import { DebugCommandError } from "../errors.js";
 import type { Protocol } from "../protocol/cdp.js";
+import type { CdpSession } from "../cdp/session.js";
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
+
+/**
+ * `Debugger.evaluateOnCallFrame` as `print` asks it: side-effect-free, with a preview, in an object
+ * group released once answered.
+ */
+export async function evaluateInFrame(session: CdpSession, callFrameId: string, expression: string): Promise<Protocol.Debugger.EvaluateOnCallFrameResponse> {
+  try {
+    return await session.send("Debugger.evaluateOnCallFrame", { callFrameId, expression, throwOnSideEffect: true, generatePreview: true, silent: true, objectGroup: "interlace-debug" });
+  } finally {
+    session.post("Runtime.releaseObjectGroup", { objectGroup: "interlace-debug" });
+  }
+}
 
 /** What the inspector answered to an evaluation, as text; throws a `DebugCommandError` for an exception. */
 export function evaluationText(expression: string, result: RemoteObject, exception: Protocol.Runtime.ExceptionDetails | undefined): string {

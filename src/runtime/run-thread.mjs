@@ -3,8 +3,6 @@
  * Isolate side of every worker and process thread: load the module, stop at the ready point so
  * the controller can arm markers, call the export, report how it ended.
  */
-import { createRequire, register } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { receiveMessageOnPort } from "node:worker_threads";
 import { installAccessTracking } from "./access-loader.mjs";
 import { installIo } from "./io-hooks.mjs";
@@ -13,6 +11,7 @@ import { formatError } from "./format-error.mjs";
 import { installLockHooks } from "./lock-hooks.mjs";
 import { activeResources, untilQuiet } from "./quiet.mjs";
 import { SharedRecorder } from "./shared-recorder.mjs";
+import { registerTsx } from "./tsx-register.mjs";
 
 export { formatError };
 
@@ -133,22 +132,6 @@ function interlaceThreadReady(proceed) {
   // eslint-disable-next-line no-debugger
   debugger;
   return receiveMessageOnPort(proceed) !== undefined;
-}
-
-/**
- * Registers tsx's ESM and CJS hooks, preceded (workers) by interlace's compiler hooks
- * (tsx-compiler.mjs), which answer the controller on `compiler`.
- * @param {import("node:worker_threads").MessagePort} [compiler]
- */
-async function registerTsx(compiler) {
-  if (compiler) {
-    const tsxApi = fileURLToPath(import.meta.resolve("tsx/esm/api"));
-    const esbuildUrl = pathToFileURL(createRequire(tsxApi).resolve("esbuild")).href;
-    register(new URL("./tsx-compiler.mjs", import.meta.url), { data: { port: compiler, esbuildUrl }, transferList: [compiler] });
-  }
-  const [esm, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
-  esm.register();
-  cjs.register();
 }
 
 /**

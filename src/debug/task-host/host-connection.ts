@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { CdpSession } from "../../cdp/session.js";
 import { WorkerHub } from "../../controller/worker-hub.js";
 import { TSX_ENV, isolateExecArgv } from "../../controller/isolate-options.js";
-import { clock } from "../../controller/clock.js";
+import { waitAtMost } from "../../controller/clock.js";
 import { InterlaceError, TargetExitedError, type ErrorCategory } from "../../errors.js";
 import type { Protocol } from "../../protocol/cdp.js";
 import type { HostAnswer, HostData, HostError, HostReady, HostRequest } from "./protocol.js";
@@ -55,14 +55,6 @@ function toError(error: HostError): Error {
   const out = new Error(error.message);
   out.name = error.name;
   return out;
-}
-
-/** Resolves when any of `events` settles, or after `ms`. */
-export async function waitAtMost(ms: number, ...events: Promise<unknown>[]): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const limit = new Promise<void>((done) => (timer = clock.setTimeout(done, ms)));
-  await Promise.race([limit, ...events]);
-  clock.clearTimeout(timer);
 }
 
 /** Starts the task host for `scenarioPath` and resolves once its scenario loaded. */

@@ -11,12 +11,11 @@
  *
  * @module
  */
-import { createRequire, register } from "node:module";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { inspect } from "node:util";
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { loadScenario } from "../../cli/load-scenario.js";
 import { InterlaceError } from "../../errors.js";
+import { registerTsx } from "../../runtime/tsx-register.mjs";
 import { installInstrumentation } from "../../tasks/install.js";
 import { taskDriver, type LocalTaskDriver } from "../task-driver.js";
 import type { HostAnswer, HostData, HostError, HostReady, HostRequest, MoveView } from "./protocol.js";
@@ -65,22 +64,10 @@ async function answer(driver: LocalTaskDriver, request: HostRequest): Promise<un
   }
 }
 
-/**
- * tsx's hooks for this thread, preceded by interlace's compiler hooks, through which the controller
- * stops tsx's esbuild before it terminates the host (see tsx-compiler.mjs).
- */
-async function registerTsx(compiler: MessagePort): Promise<void> {
-  const tsxApi = fileURLToPath(import.meta.resolve("tsx/esm/api"));
-  const esbuildUrl = pathToFileURL(createRequire(tsxApi).resolve("esbuild")).href;
-  register(new URL("../../runtime/tsx-compiler.mjs", import.meta.url), { data: { port: compiler, esbuildUrl }, transferList: [compiler] });
-  const [esm, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
-  esm.register();
-  cjs.register();
-}
-
 async function main(): Promise<void> {
   let driver: LocalTaskDriver;
   try {
+    // tsx's hooks registered here, not tsImport: its namespace query would be in every script URL a debugger sees.
     await registerTsx(data.compiler);
     // After tsx's hooks: the task transform then receives tsx's JavaScript (as in `interlace run`).
     installInstrumentation({ tracePackages: data.tracePackages, peek: true });

@@ -18,9 +18,10 @@ import type { ExploreStep } from "../../engine/task-explore.js";
 import type { Protocol } from "../../protocol/cdp.js";
 import type { FrameLine, InspectTarget, RunDriver, RunVerdict, ThreadStatus } from "../driver.js";
 import type { Position } from "../held-run.js";
-import { evaluationText } from "../remote-value.js";
+import { evaluateInFrame, evaluationText } from "../remote-value.js";
 import type { MoveView } from "./protocol.js";
-import { CLOSE_GRACE_MS, connectTaskHost, waitAtMost, type TaskHostOptions } from "./host-connection.js";
+import { CLOSE_GRACE_MS, connectTaskHost, type TaskHostOptions } from "./host-connection.js";
+import { waitAtMost } from "../../controller/clock.js";
 
 export type { TaskHostOptions } from "./host-connection.js";
 
@@ -115,6 +116,11 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
     return true;
   }
 
+  /** Tells the listeners when the task shown changed since `before` (a pause object is replaced on each stop). */
+  function changedSince(before: Protocol.Debugger.PausedEvent | null): void {
+    if ((focus?.pause ?? null) !== before) for (const listener of focusListeners) listener();
+  }
+
   /** After a request or a move: stop in a watched task again (the one that moved, if watched). */
   async function restore(preferred: string | null): Promise<void> {
     const order = preferred !== null && watched.includes(preferred) ? [preferred, ...[...watched].reverse()] : [...watched].reverse();
@@ -129,7 +135,7 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
       return await request();
     } finally {
       await restore(preferred).catch(() => undefined);
-      if ((focus?.pause ?? null) !== before) for (const listener of focusListeners) listener();
+      changedSince(before);
     }
   }
 
@@ -145,25 +151,14 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
     evaluate: (thread, expression) => exclusive(async () => {
       const before = focus?.pause ?? null;
       const framed = await show(thread);
-      if (focus?.pause !== before) for (const listener of focusListeners) listener();
+      changedSince(before);
       const frame = framed ? focus?.pause.callFrames[0] : undefined;
       if (frame !== undefined) {
-        try {
-          const answer = await session.send("Debugger.evaluateOnCallFrame", {
-            callFrameId: frame.callFrameId,
-            expression,
-            throwOnSideEffect: true,
-            generatePreview: true,
-            silent: true,
-            objectGroup: "interlace-debug",
-          });
-          // A name the frame does not have is looked up in the state; one in its temporal dead zone is the frame's.
-          const thrown = answer.exceptionDetails?.exception;
-          if (!(thrown?.className === "ReferenceError" && /is not defined/.test(thrown.description ?? ""))) {
-            return evaluationText(expression, answer.result, answer.exceptionDetails);
-          }
-        } finally {
-          session.post("Runtime.releaseObjectGroup", { objectGroup: "interlace-debug" });
+        const answer = await evaluateInFrame(session, frame.callFrameId, expression);
+        // A name the frame does not have is looked up in the state; one in its temporal dead zone is the frame's.
+        const thrown = answer.exceptionDetails?.exception;
+        if (!(thrown?.className === "ReferenceError" && /is not defined/.test(thrown.description ?? ""))) {
+          return evaluationText(expression, answer.result, answer.exceptionDetails);
         }
       }
       return running(async () => (await call({ op: "evaluate", thread, expression })) as string);
@@ -195,7 +190,7 @@ export async function remoteTaskDriver(scenarioPath: string, options: TaskHostOp
               watched.push(thread);
               const before = focus?.pause ?? null;
               await show(thread);
-              if ((focus?.pause ?? null) !== before) for (const listener of focusListeners) listener();
+              changedSince(before);
             }),
           forget() {
             const at = watched.indexOf(thread);
